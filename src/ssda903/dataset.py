@@ -1,0 +1,335 @@
+"""The Dataset: one DuckDB connection holding the current and previous period.
+
+For every table of the year there are two forms:
+
+* ``raw.<Table>`` / ``raw_previous.<Table>``: exactly the text the user gave,
+  one row per input row, with ``_id`` (unique across the Dataset), ``_file``,
+  ``_row`` (0-based data row within that file) and ``_line`` (line or sheet row
+  in the file). Columns the user added beyond the model are kept here too.
+* ``main.<Table>`` / ``previous.<Table>``: the typed form the rules read, with
+  ``_id``, dates as DATE, codes trimmed and upper-cased, numbers typed. A value
+  that cannot be typed is NULL here and a load problem (LOAD07–LOAD09).
+
+Tables nobody supplied exist too, empty, so every rule's SQL compiles; whether a
+table was supplied is recorded in :attr:`Dataset.present`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from ssda903.problems import LoadProblem
+from ssda903.model import Column, CollectionYear, load_model
+
+PERIODS = ("current", "previous")
+RAW_SCHEMA = {"current": "raw", "previous": "raw_previous"}
+TYPED_SCHEMA = {"current": "main", "previous": "previous"}
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S"]
+
+#: SQL macros every rule may use. They need nothing but DuckDB's core functions.
+MACROS = f"""
+CREATE OR REPLACE MACRO blank_to_null(x) AS nullif(trim(x), '');
+CREATE OR REPLACE MACRO as_code(x) AS nullif(upper(trim(x)), '');
+CREATE OR REPLACE MACRO as_date(x) AS CAST(try_strptime(trim(x), {DATE_FORMATS!r}) AS DATE);
+CREATE OR REPLACE MACRO as_int(x) AS TRY_CAST(trim(x) AS INTEGER);
+CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(trim(x) AS DOUBLE);
+CREATE OR REPLACE MACRO is_dfe_date(x) AS regexp_full_match(trim(x), '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}');
+CREATE OR REPLACE MACRO age_on(dob, d) AS date_sub('year', dob, d);
+"""
+
+TYPED_EXPR = {
+    "id": "blank_to_null({c})",
+    "code": "as_code({c})",
+    "date": "as_date({c})",
+    "int": "as_int({c})",
+    "decimal": "as_decimal({c})",
+}
+
+
+def _literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Source:
+    """Where one table's rows came from."""
+
+    period: str
+    table: str
+    file: str
+    rows: int
+
+
+@dataclass
+class Dataset:
+    """A 903 return (and optionally last year's) loaded into one DuckDB connection."""
+
+    year: CollectionYear
+    la: str | None = None
+    con: duckdb.DuckDBPyConnection = field(default_factory=duckdb.connect)
+    problems: list[LoadProblem] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    _next_id: int = 0
+    _finished: bool = False
+
+    def __post_init__(self) -> None:
+        self.year = CollectionYear.parse(self.year)
+        for schema in ("raw", "raw_previous", "previous"):
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        self.con.execute(MACROS)
+        self._set_reference_dates()
+
+    # -- the year -----------------------------------------------------------
+    def year_of(self, period: str) -> CollectionYear:
+        return self.year if period == "current" else self.year.previous()
+
+    def _set_reference_dates(self) -> None:
+        y = self.year
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE MACRO collection_start() AS DATE '{y.start.isoformat()}';
+            CREATE OR REPLACE MACRO collection_end() AS DATE '{y.end.isoformat()}';
+            """
+        )
+
+    # -- what is here -------------------------------------------------------
+    @property
+    def present(self) -> set[tuple[str, str]]:
+        """(period, table) pairs for which the user supplied a file or frame."""
+        return {(s.period, s.table) for s in self.sources}
+
+    def has(self, table: str, period: str = "current") -> bool:
+        return (period, table) in self.present
+
+    def tables(self, period: str = "current") -> list[str]:
+        """The tables of the period's year, in model order."""
+        return [t.name for t in load_model().tables(self.year_of(period))]
+
+    # -- loading ------------------------------------------------------------
+    def add_problem(self, problem: LoadProblem) -> None:
+        self.problems.append(problem)
+
+    def append(
+        self,
+        period: str,
+        table: str,
+        relation: str,
+        *,
+        file: str,
+        columns: dict[str, str | None],
+        extras: dict[str, str] | None = None,
+        row_expr: str = "_row",
+        line_expr: str = "_line",
+    ) -> int:
+        """Append rows to ``raw.<table>`` from a SQL relation (a table name or a subquery).
+
+        ``columns`` maps each model column to the relation's column holding it
+        (None when the file lacks it); ``extras`` maps extra header names to the
+        relation's columns. Returns the number of rows appended.
+        """
+        if period not in PERIODS:
+            raise ValueError(f"period must be one of {PERIODS}")
+        raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
+        self._ensure_raw(period, table)
+        extras = extras or {}
+        for name in extras:
+            self.con.execute(f"ALTER TABLE {raw} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
+        targets = ["_id", "_file", "_row", "_line"]
+        exprs = [f"{self._next_id} + {row_expr}", "$file", row_expr, line_expr]
+        for col, src in list(columns.items()) + list(extras.items()):
+            if src is not None:
+                targets.append(quote(col))
+                exprs.append(f"CAST({quote(src)} AS VARCHAR)")
+        before = self._count(raw)
+        self.con.execute(
+            f"INSERT INTO {raw} ({', '.join(targets)}) SELECT {', '.join(exprs)} FROM {relation}",
+            {"file": file},
+        )
+        added = self._count(raw) - before
+        self._next_id += max(added, 0) + 1
+        if any(s.period == period and s.table == table for s in self.sources):
+            others = ", ".join(s.file for s in self.sources if s.period == period and s.table == table)
+            self.add_problem(
+                LoadProblem(
+                    "LOAD06",
+                    f"{table} ({period} year) also comes from {others}; rows from both files are loaded.",
+                    file=file,
+                    table=table,
+                    period=period,
+                )
+            )
+        self.sources.append(Source(period, table, file, added))
+        self._finished = False
+        return added
+
+    def _count(self, relation: str) -> int:
+        return int(self.con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
+
+    def _model_columns(self, table: str) -> list[Column]:
+        t = load_model().table(table)
+        return [c for c in t.columns.values() if not c.derived]
+
+    def _raw_ddl(self, period: str, table: str) -> str:
+        cols = ", ".join(f"{quote(c.name)} VARCHAR" for c in self._model_columns(table))
+        return (
+            f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA[period]}.{quote(table)} "
+            f"(_id BIGINT, _file VARCHAR, _row BIGINT, _line BIGINT, {cols})"
+        )
+
+    def _ensure_raw(self, period: str, table: str) -> None:
+        self.con.execute(self._raw_ddl(period, table))
+
+    # -- typing -------------------------------------------------------------
+    def finish(self) -> Dataset:
+        """Build the typed tables and check every value once. Idempotent."""
+        if self._finished:
+            return self
+        model = load_model()
+        statements = [
+            "CREATE OR REPLACE TABLE cell_problems (code VARCHAR, period VARCHAR, tbl VARCHAR, _id BIGINT, "
+            "field VARCHAR, value VARCHAR, expected VARCHAR)"
+        ]
+        unions = []
+        for period in PERIODS:
+            year = self.year_of(period)
+            schema = TYPED_SCHEMA[period]
+            values = ", ".join(
+                "(" + ", ".join(_literal(v) for v in row) + ")" for row in model.codelist_rows(year)
+            )
+            statements.append(
+                f"CREATE OR REPLACE TABLE {schema}.codelist AS SELECT * FROM (VALUES {values}) v(tbl, col, code, label)"
+            )
+            for table in model.all_tables:
+                name = table.name
+                statements.append(self._raw_ddl(period, name))
+                raw = f"{RAW_SCHEMA[period]}.{quote(name)}"
+                cols = self._model_columns(name)
+                typed = ", ".join(f"{TYPED_EXPR[c.kind].format(c=quote(c.name))} AS {quote(c.name)}" for c in cols)
+                statements.append(f"CREATE OR REPLACE TABLE {schema}.{quote(name)} AS SELECT _id, {typed} FROM {raw}")
+                unions.append(
+                    f"SELECT _id, '{period}' AS period, '{name}' AS tbl, _file, _row, _line, "
+                    f"blank_to_null(CHILD) AS child FROM {raw}"
+                )
+                if not self.has(name, period):
+                    continue
+                if table.validity.covers(year):
+                    statements.extend(self._cell_checks(period, name, cols))
+                else:
+                    self.add_problem(
+                        LoadProblem(
+                            "LOAD12",
+                            f"{name} is not collected in {year}; its rows are not validated.",
+                            file=", ".join(s.file for s in self.sources if (s.period, s.table) == (period, name)),
+                            table=name,
+                            period=period,
+                        )
+                    )
+        statements.append("CREATE OR REPLACE VIEW all_rows AS " + " UNION ALL ".join(unions))
+        self.con.execute(";\n".join(statements))
+        for period in PERIODS:
+            for name in {s.table for s in self.sources if s.period == period}:
+                self._note_other_date_forms(period, name)
+        self._finished = True
+        return self
+
+    def _cell_checks(self, period: str, table: str, cols: list[Column]) -> list[str]:
+        raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
+        codelist = f"{TYPED_SCHEMA[period]}.codelist"
+        checks = []
+        for c in cols:
+            q = quote(c.name)
+            base = (
+                f"SELECT '{{code}}', '{period}', '{table}', _id, '{c.name}', {q}, '{{expected}}' FROM {raw} "
+                f"WHERE blank_to_null({q}) IS NOT NULL AND "
+            )
+            if c.kind == "date":
+                checks.append(base.format(code="LOAD07", expected="a date (DD/MM/YYYY)") + f"as_date({q}) IS NULL")
+            elif c.kind == "int":
+                checks.append(base.format(code="LOAD08", expected="a whole number") + f"as_int({q}) IS NULL")
+            elif c.kind == "code" and c.codes:
+                checks.append(
+                    base.format(code="LOAD09", expected=f"a valid {c.name} code for {self.year_of(period)}")
+                    + f"as_code({q}) NOT IN (SELECT code FROM {codelist} WHERE tbl = '{table}' AND col = '{c.name}')"
+                )
+        return ["INSERT INTO cell_problems " + " UNION ALL ".join(checks)] if checks else []
+
+    def _note_other_date_forms(self, period: str, table: str) -> None:
+        """Dates in a form other than DD/MM/YYYY are understood; say so once per file and column."""
+        raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
+        parts = [
+            f"SELECT '{c.name}' AS col, _file, count(*) AS n, min(_line) AS line, arg_min({quote(c.name)}, _line) AS ex "
+            f"FROM {raw} WHERE as_date({quote(c.name)}) IS NOT NULL AND NOT is_dfe_date({quote(c.name)}) GROUP BY _file"
+            for c in self._model_columns(table)
+            if c.kind == "date"
+        ]
+        if not parts:
+            return
+        for col, file, n, line, example in self.con.execute(" UNION ALL ".join(parts) + " ORDER BY 2, 1").fetchall():
+            self.add_problem(
+                LoadProblem(
+                    "LOAD15",
+                    f"{n:,} value(s) in {col} are not written DD/MM/YYYY (first: {example!r} on line {line}); "
+                    "they were read as dates.",
+                    file=file,
+                    line=line,
+                    column=col,
+                    value=example,
+                    table=table,
+                    period=period,
+                )
+            )
+
+    # -- reading back -------------------------------------------------------
+    def sql(self, query: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyRelation:
+        self.finish()
+        return self.con.sql(query, params=params)
+
+    def row_count(self, table: str, period: str = "current") -> int:
+        self.finish()
+        return self._count(f"{TYPED_SCHEMA[period]}.{quote(table)}")
+
+    def cell_problem_rows(self) -> list[tuple[Any, ...]]:
+        """Cell-level problems joined to their location, for reports."""
+        self.finish()
+        return self.con.execute(
+            """
+            SELECT p.code, p.period, p.tbl, r._file, r._row, r._line, r.child, p.field, p.value, p.expected
+            FROM cell_problems p JOIN all_rows r USING (_id)
+            ORDER BY p.code, p.period, p.tbl, r._file, r._row
+            """
+        ).fetchall()
+
+    def all_problems(self) -> list[LoadProblem]:
+        """File-level problems and cell-level problems, as LoadProblem objects."""
+        out = list(self.problems)
+        for code, period, tbl, file, row, line, child, fld, value, expected in self.cell_problem_rows():
+            out.append(
+                LoadProblem(
+                    code,
+                    f"{value!r} in {fld} is not {expected}.",
+                    file=file,
+                    line=line,
+                    column=fld,
+                    value=value,
+                    table=tbl,
+                    period=period,
+                    row=row,
+                    child=child,
+                )
+            )
+        return out
+
+
+def new_dataset(year: str | int | CollectionYear, la: str | None = None, problems: Iterable[LoadProblem] = ()) -> Dataset:
+    ds = Dataset(CollectionYear.parse(year), la=la)
+    ds.problems.extend(problems)
+    return ds

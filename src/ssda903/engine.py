@@ -1,0 +1,218 @@
+"""The engine: runs a collection year's rules over a Dataset and collects Findings.
+
+Every rule gets one outcome: ``passed``, ``failed`` (n rows), ``not run`` (and
+which table it needs) or ``crashed`` (and the message). Load problems are
+outcomes too, under their LOAD codes, so "no errors" and "never ran" never look
+alike.
+
+Stage gating: a stage 2 rule does not report a row on which one of its own
+fields already failed a stage 1 check (a DfE stage 1 rule or a LOAD07–LOAD09
+value problem), so date arithmetic on a non-date produces no noise. A LOAD
+value problem is not reported where a DfE stage 1 rule already reports the
+same cell under its own code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ssda903.dataset import Dataset
+from ssda903.problems import KINDS
+from ssda903.rules import Rule, rules_for_year
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PASSED, FAILED, NOT_RUN, CRASHED = "passed", "failed", "not run", "crashed"
+
+FINDING_COLUMNS = ["rule", "period", "table", "row", "child", "file", "line", "fields", "severity", "stage", "_id"]
+
+
+@dataclass
+class Outcome:
+    """What happened to one rule."""
+
+    rule: str
+    message: str
+    stage: int
+    severity: str
+    status: str
+    count: int = 0
+    detail: str = ""
+    seconds: float = 0.0
+    variant: str = ""
+
+    def __str__(self) -> str:
+        if self.status == FAILED:
+            return f"failed ({self.count} rows)"
+        if self.status in (NOT_RUN, CRASHED):
+            return f"{self.status} ({self.detail})"
+        return self.status
+
+
+@dataclass
+class Result:
+    """The outcome of validating a Dataset: findings and one outcome per rule."""
+
+    dataset: Dataset
+    outcomes: list[Outcome]
+    rules: list[Rule] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def year(self) -> str:
+        return self.dataset.year.label
+
+    def findings(self) -> pd.DataFrame:
+        """One row per (rule, failing row), sorted by rule, period, table, row."""
+        return self.dataset.con.sql(f"SELECT {', '.join(_q(c) for c in FINDING_COLUMNS)} FROM findings ORDER BY sort_key").df()
+
+    def outcomes_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {"rule": o.rule, "variant": o.variant, "message": o.message, "stage": o.stage,
+                 "severity": o.severity, "status": o.status, "count": o.count, "detail": o.detail,
+                 "seconds": round(o.seconds, 4)}
+                for o in self.outcomes
+            ]
+        )
+
+    @property
+    def error_count(self) -> int:
+        return sum(o.count for o in self.outcomes if o.status == FAILED and o.severity == "error")
+
+    @property
+    def has_errors(self) -> bool:
+        return self.error_count > 0
+
+    def outcome(self, code: str) -> Outcome:
+        for o in self.outcomes:
+            if o.rule == code:
+                return o
+        raise KeyError(code)
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def run(
+    ds: Dataset,
+    codes: list[str] | None = None,
+    *,
+    rules: list[Rule] | None = None,
+    progress: Callable[[Rule], Any] | None = None,
+) -> Result:
+    """Run the year's rules (or the given ``codes``, or the given ``rules``) over ``ds``."""
+    t0 = time.perf_counter()
+    ds.finish()
+    con = ds.con
+    chosen = rules if rules is not None else rules_for_year(ds.year, codes)
+    con.execute("CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)")
+    con.execute("CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR)")
+    outcomes: list[Outcome] = []
+    present = ds.present
+    for r in chosen:
+        con.execute("INSERT INTO rule_meta VALUES (?, ?, ?, ?)", [r.code, r.stage, r.severity, ",".join(r.fields)])
+        for f in r.fields:
+            con.execute("INSERT INTO rule_fields VALUES (?, ?)", [r.code, f])
+        o = Outcome(r.code, r.message, r.stage, r.severity, PASSED, variant=r.variant)
+        missing = [(p, t) for p, t in r.needs if (p, t) not in present]
+        start = time.perf_counter()
+        if missing:
+            o.status = NOT_RUN
+            o.detail = "needs: " + ", ".join(f"{t} of the previous year" if p == "previous" else t for p, t in missing)
+        else:
+            try:
+                con.execute(f"INSERT INTO rule_hits SELECT DISTINCT '{r.code}', q._id FROM ({r.sql}\n) AS q")
+            except Exception as e:  # any failure of one rule must not stop the others
+                o.status = CRASHED
+                o.detail = str(e).splitlines()[0][:300]
+        o.seconds = time.perf_counter() - start
+        outcomes.append(o)
+        if progress:
+            progress(r)
+
+    _gate_stage_two(con)
+    counts = dict(con.execute("SELECT rule, count(*) FROM rule_hits GROUP BY rule").fetchall())
+    for o in outcomes:
+        if o.status == PASSED and counts.get(o.rule):
+            o.status, o.count = FAILED, int(counts[o.rule])
+    _build_findings(ds)
+    outcomes.extend(_load_outcomes(ds))
+    return Result(ds, outcomes, list(chosen), time.perf_counter() - t0)
+
+
+def _gate_stage_two(con: Any) -> None:
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE stage1_cells AS
+        SELECT h._id, f.field FROM rule_hits h
+        JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
+        WHERE m.stage = 1
+        UNION
+        SELECT _id, field FROM cell_problems;
+
+        DELETE FROM rule_hits h
+        USING rule_meta m
+        WHERE m.rule = h.rule AND m.stage = 2 AND EXISTS (
+            SELECT 1 FROM stage1_cells s JOIN rule_fields f ON f.field = s.field
+            WHERE f.rule = h.rule AND s._id = h._id
+        );
+        """
+    )
+
+
+def _build_findings(ds: Dataset) -> None:
+    con = ds.con
+    con.execute("CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, child VARCHAR, "
+                "file VARCHAR, line BIGINT, fields VARCHAR, severity VARCHAR, message VARCHAR)")
+    for p in ds.problems:
+        con.execute(
+            "INSERT INTO file_problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [p.code, p.period, p.table or None, p.child, p.file, p.line, p.column or None, p.severity, p.message],
+        )
+    load_severity = " ".join(f"WHEN '{k.code}' THEN '{k.severity}'" for k in KINDS.values())
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE findings AS
+        WITH hits AS (
+            SELECT h.rule, r.period, r.tbl AS "table", r._row AS row, r.child, r._file AS file, r._line AS line,
+                   m.fields, m.severity, m.stage, h._id
+            FROM rule_hits h JOIN all_rows r USING (_id) JOIN rule_meta m USING (rule)
+        ),
+        cells AS (
+            SELECT c.code AS rule, r.period, r.tbl AS "table", r._row AS row, r.child, r._file AS file,
+                   r._line AS line, c.field AS fields, CASE c.code {load_severity} END AS severity, 1 AS stage, c._id
+            FROM cell_problems c JOIN all_rows r USING (_id)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM rule_hits h JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
+                WHERE m.stage = 1 AND h._id = c._id AND f.field = c.field
+            )
+        ),
+        files AS (
+            SELECT rule, period, tbl AS "table", NULL::BIGINT AS row, child, file, line, fields, severity,
+                   1 AS stage, NULL::BIGINT AS _id
+            FROM file_problems
+        ),
+        everything AS (SELECT * FROM hits UNION ALL SELECT * FROM cells UNION ALL SELECT * FROM files)
+        SELECT *, row_number() OVER (ORDER BY rule, period, "table", row NULLS FIRST, file, line) AS sort_key
+        FROM everything
+        """
+    )
+
+
+def _load_outcomes(ds: Dataset) -> list[Outcome]:
+    counts = dict(ds.con.execute("SELECT rule, count(*) FROM findings WHERE rule LIKE 'LOAD%' GROUP BY rule").fetchall())
+    out = []
+    for k in KINDS.values():
+        n = int(counts.get(k.code, 0))
+        out.append(Outcome(k.code, k.title, 1, k.severity,
+                           FAILED if n else PASSED, n))
+    return out

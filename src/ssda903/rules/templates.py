@@ -1,0 +1,125 @@
+"""Templates for the rule families that share one shape.
+
+A rule file names a template and its parameters instead of writing SQL; the
+template returns the SQL. Every template checks its parameters against the
+model and fails loudly on a wrong one, so a typo in a rule file is caught when
+the rules load, not when a user runs them.
+
+Every query selects the failing rows' ``_id`` (plus nothing else that matters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ssda903.model import load_model
+
+
+class TemplateError(ValueError):
+    """A rule file gave a template a parameter it cannot use."""
+
+
+TEMPLATES: dict[str, Callable[..., str]] = {}
+
+
+def template(fn: Callable[..., str]) -> Callable[..., str]:
+    TEMPLATES[fn.__name__] = fn
+    return fn
+
+
+def _column(table: str, column: str) -> None:
+    try:
+        load_model().table(table).column(column)
+    except KeyError as e:
+        raise TemplateError(str(e)) from None
+
+
+def _raw(table: str, period: str = "current") -> str:
+    return f"raw.{table}" if period == "current" else f"raw_previous.{table}"
+
+
+@template
+def code_in_list(table: str, column: str, required: bool = False) -> str:
+    """The value, when given, must be in the year's code list (and, if ``required``, be given)."""
+    _column(table, column)
+    if not load_model().table(table).column(column).codes:
+        raise TemplateError(f"{table}.{column} has no code list")
+    blank = f" OR {column} IS NULL" if required else ""
+    return (
+        f"SELECT _id FROM {table}\n"
+        f"WHERE {column} NOT IN (SELECT code FROM codelist WHERE tbl = '{table}' AND col = '{column}'){blank}"
+    )
+
+
+@template
+def required(table: str, column: str, when: str | None = None) -> str:
+    """The value must be given (optionally only when the SQL condition ``when`` holds)."""
+    _column(table, column)
+    cond = f" AND ({when})" if when else ""
+    return f"SELECT _id FROM {table}\nWHERE {column} IS NULL{cond}"
+
+
+@template
+def forbidden(table: str, column: str, when: str) -> str:
+    """The value must be blank when the SQL condition ``when`` holds."""
+    _column(table, column)
+    return f"SELECT _id FROM {table}\nWHERE {column} IS NOT NULL AND ({when})"
+
+
+@template
+def valid_date(table: str, column: str, required: bool = False) -> str:
+    """The text given must be a real date (and, if ``required``, be given).
+
+    Reads the raw text: a blank is only an error when ``required``; a value that
+    is not a date is always one.
+    """
+    _column(table, column)
+    if load_model().table(table).column(column).kind != "date":
+        raise TemplateError(f"{table}.{column} is not a date column")
+    blank = f" OR blank_to_null({column}) IS NULL" if required else ""
+    return (
+        f"SELECT _id FROM {_raw(table)}\n"
+        f"WHERE (blank_to_null({column}) IS NOT NULL AND as_date({column}) IS NULL){blank}"
+    )
+
+
+@template
+def date_not_after_collection_end(table: str, column: str) -> str:
+    """A date, when given, must be on or before 31 March of the collection year."""
+    _column(table, column)
+    return f"SELECT _id FROM {table}\nWHERE {column} > collection_end()"
+
+
+@template
+def same_as_last_year(table: str, column: str, previous_value: str | None = None) -> str:
+    """For a child in both years' ``table``, ``column`` must equal last year's value.
+
+    ``previous_value`` is an SQL expression over ``p.<column>`` that maps last
+    year's value into this year's coding (e.g. a recoded list); default as is.
+    """
+    _column(table, column)
+    prev = previous_value or f"p.{column}"
+    return (
+        f"SELECT c._id FROM {table} c\n"
+        f"JOIN previous.{table} p ON p.CHILD = c.CHILD\n"
+        f"WHERE c.{column} IS NOT NULL AND {prev} IS NOT NULL AND c.{column} <> {prev}"
+    )
+
+
+@template
+def matches_pattern(table: str, column: str, pattern: str) -> str:
+    """The value, when given, must match the regular expression ``pattern`` in full."""
+    _column(table, column)
+    return f"SELECT _id FROM {table}\nWHERE {column} IS NOT NULL AND NOT regexp_full_match({column}, '{pattern}')"
+
+
+def render(name: str, params: dict[str, Any]) -> str:
+    try:
+        fn = TEMPLATES[name]
+    except KeyError:
+        raise TemplateError(f"no template {name!r}; templates are {', '.join(sorted(TEMPLATES))}") from None
+    try:
+        return fn(**params)
+    except TypeError as e:
+        raise TemplateError(f"template {name}: {e}") from None

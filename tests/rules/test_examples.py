@@ -1,0 +1,35 @@
+"""One harness runs every example of every rule (``pytest -k 503D`` picks one rule)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssda903.dataset import Dataset
+from ssda903.engine import run
+from ssda903.ingest.frames import load_frames
+from ssda903.rules import Example, Rule, all_rules
+
+
+def _cases() -> list[tuple[Rule, Example]]:
+    cases = []
+    for r in all_rules():
+        for e in r.examples:
+            cases.append(pytest.param(r, e, id=f"{r.code}{'-' + r.variant if r.variant else ''}-{e.name}"))
+    return cases
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases())
+def test_rule_example(rule: Rule, example: Example) -> None:
+    year = example.year or rule.years[-1]
+    assert rule.valid_in(year), f"example year {year} is outside the years of {rule.code} {rule.variant}"
+    ds = Dataset(year)
+    load_frames(ds, example.current, period="current")
+    if example.previous is not None:
+        load_frames(ds, example.previous, period="previous")
+    result = run(ds, rules=[rule])
+    outcome = result.outcome(rule.code)
+    assert outcome.status in ("passed", "failed"), f"{rule.code}: {outcome}"
+    found = result.findings()
+    mine = found[found["rule"] == rule.code]
+    got = sorted((p, t, int(r)) for p, t, r in zip(mine["period"], mine["table"], mine["row"], strict=True))
+    assert got == sorted(example.fails)
