@@ -20,7 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from importlib import resources
+
 import duckdb
+
+from ssda903 import reference
 
 from ssda903.problems import LoadProblem
 from ssda903.model import Column, CollectionYear, load_model
@@ -49,6 +53,9 @@ TYPED_EXPR = {
     "int": "as_int({c})",
     "decimal": "as_decimal({c})",
 }
+
+
+DERIVED_TYPE = {"decimal": "DOUBLE", "code": "VARCHAR", "id": "VARCHAR", "int": "INTEGER", "date": "DATE"}
 
 
 def _literal(value: object) -> str:
@@ -98,6 +105,7 @@ class Dataset:
             f"""
             CREATE OR REPLACE MACRO collection_start() AS DATE '{y.start.isoformat()}';
             CREATE OR REPLACE MACRO collection_end() AS DATE '{y.end.isoformat()}';
+            CREATE OR REPLACE MACRO la_code() AS {_literal(self.la or "")};
             """
         )
 
@@ -213,7 +221,10 @@ class Dataset:
                 statements.append(self._raw_ddl(period, name))
                 raw = f"{RAW_SCHEMA[period]}.{quote(name)}"
                 cols = self._model_columns(name)
-                typed = ", ".join(f"{TYPED_EXPR[c.kind].format(c=quote(c.name))} AS {quote(c.name)}" for c in cols)
+                typed = ", ".join(
+                    [f"{TYPED_EXPR[c.kind].format(c=quote(c.name))} AS {quote(c.name)}" for c in cols]
+                    + [f"NULL::{DERIVED_TYPE[c.kind]} AS {quote(c.name)}" for c in table.columns.values() if c.derived]
+                )
                 statements.append(f"CREATE OR REPLACE TABLE {schema}.{quote(name)} AS SELECT _id, {typed} FROM {raw}")
                 unions.append(
                     f"SELECT _id, '{period}' AS period, '{name}' AS tbl, _file, _row, _line, "
@@ -235,11 +246,20 @@ class Dataset:
                     )
         statements.append("CREATE OR REPLACE VIEW all_rows AS " + " UNION ALL ".join(unions))
         self.con.execute(";\n".join(statements))
+        reference.derive(self)
+        self._load_expressions()
         for period in PERIODS:
             for name in {s.table for s in self.sources if s.period == period}:
                 self._note_other_date_forms(period, name)
         self._finished = True
         return self
+
+    def _load_expressions(self) -> None:
+        """The DfE's commonly used expressions, as SQL macros in rules/expressions/*.sql."""
+        folder = resources.files("ssda903.rules").joinpath("expressions")
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.name.endswith(".sql"):
+                self.con.execute(entry.read_text(encoding="utf-8"))
 
     def _cell_checks(self, period: str, table: str, cols: list[Column]) -> list[str]:
         raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
