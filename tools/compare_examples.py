@@ -28,7 +28,7 @@ from ssda903.rules import rule
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
 
-DRIVER = r'''
+DRIVER = r"""
 import io, json, sys, contextlib
 sys.path.insert(0, sys.argv[1])
 import run_peer
@@ -49,7 +49,7 @@ for job in jobs:
         code = repr(e)
     out[job["out"]] = {"code": code, "stderr": err.getvalue()[-500:]}
 json.dump(out, open(sys.argv[3], "w"))
-'''
+"""
 
 
 def write_tables(folder: Path, tables: dict[str, list[dict[str, object]]]) -> None:
@@ -81,8 +81,16 @@ def main() -> int:
                 if e.previous:
                     write_tables(base / "last", e.previous)
                 out = str(base / "peer.csv")
-                jobs.append({"rule": r.code, "year": year.label, "current": str(base / "current"),
-                             "last": str(base / "last") if e.previous else None, "out": out, "la": args.la})
+                jobs.append(
+                    {
+                        "rule": r.code,
+                        "year": year.label,
+                        "current": str(base / "current"),
+                        "last": str(base / "last") if e.previous else None,
+                        "out": out,
+                        "la": args.la,
+                    }
+                )
                 exp = sorted((p, t, n) for p, t, n in e.fails)
                 expected[out] = (r.code, r.variant, e.name, year.label, exp)
     if not jobs:
@@ -90,8 +98,16 @@ def main() -> int:
         return 1
     (work / "jobs.json").write_text(json.dumps(jobs))
     (work / "driver.py").write_text(DRIVER)
-    subprocess.run([args.peer_python, str(work / "driver.py"), str(SHARED / "tools" / "peer903"),
-                    str(work / "jobs.json"), str(work / "status.json")], check=False)
+    subprocess.run(
+        [
+            args.peer_python,
+            str(work / "driver.py"),
+            str(SHARED / "tools" / "peer903"),
+            str(work / "jobs.json"),
+            str(work / "status.json"),
+        ],
+        check=False,
+    )
     status = json.loads((work / "status.json").read_text()) if (work / "status.json").exists() else {}
     same = diff = 0
     for out, (code, variant, name, year, exp) in expected.items():

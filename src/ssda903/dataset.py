@@ -18,16 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
 from importlib import resources
+from typing import Any
 
 import duckdb
 
 from ssda903 import reference
-
+from ssda903.model import CollectionYear, Column, load_model
 from ssda903.problems import LoadProblem
-from ssda903.model import Column, CollectionYear, load_model
 
 PERIODS = ("current", "previous")
 RAW_SCHEMA = {"current": "raw", "previous": "raw_previous"}
@@ -210,9 +208,7 @@ class Dataset:
         for period in PERIODS:
             year = self.year_of(period)
             schema = TYPED_SCHEMA[period]
-            values = ", ".join(
-                "(" + ", ".join(_literal(v) for v in row) + ")" for row in model.codelist_rows(year)
-            )
+            values = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in model.codelist_rows(year))
             statements.append(
                 f"CREATE OR REPLACE TABLE {schema}.codelist AS SELECT * FROM (VALUES {values}) v(tbl, col, code, label)"
             )
@@ -349,7 +345,9 @@ class Dataset:
         return out
 
 
-def new_dataset(year: str | int | CollectionYear, la: str | None = None, problems: Iterable[LoadProblem] = ()) -> Dataset:
+def new_dataset(
+    year: str | int | CollectionYear, la: str | None = None, problems: Iterable[LoadProblem] = ()
+) -> Dataset:
     ds = Dataset(CollectionYear.parse(year), la=la)
     ds.problems.extend(problems)
     return ds

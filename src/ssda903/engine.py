@@ -68,16 +68,26 @@ class Result:
 
     def findings(self) -> pd.DataFrame:
         """One row per (rule, failing row), sorted by rule, period, table, row."""
-        return self.dataset.con.sql(f"SELECT {', '.join(_q(c) for c in FINDING_COLUMNS)} FROM findings ORDER BY sort_key").df()
+        return self.dataset.con.sql(
+            f"SELECT {', '.join(_q(c) for c in FINDING_COLUMNS)} FROM findings ORDER BY sort_key"
+        ).df()
 
     def outcomes_frame(self) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame(
             [
-                {"rule": o.rule, "variant": o.variant, "message": o.message, "stage": o.stage,
-                 "severity": o.severity, "status": o.status, "count": o.count, "detail": o.detail,
-                 "seconds": round(o.seconds, 4)}
+                {
+                    "rule": o.rule,
+                    "variant": o.variant,
+                    "message": o.message,
+                    "stage": o.stage,
+                    "severity": o.severity,
+                    "status": o.status,
+                    "count": o.count,
+                    "detail": o.detail,
+                    "seconds": round(o.seconds, 4),
+                }
                 for o in self.outcomes
             ]
         )
@@ -171,8 +181,10 @@ def _gate_stage_two(con: Any) -> None:
 
 def _build_findings(ds: Dataset) -> None:
     con = ds.con
-    con.execute("CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, child VARCHAR, "
-                "file VARCHAR, line BIGINT, fields VARCHAR, severity VARCHAR, message VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, child VARCHAR, "
+        "file VARCHAR, line BIGINT, fields VARCHAR, severity VARCHAR, message VARCHAR)"
+    )
     for p in ds.problems:
         con.execute(
             "INSERT INTO file_problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -209,10 +221,11 @@ def _build_findings(ds: Dataset) -> None:
 
 
 def _load_outcomes(ds: Dataset) -> list[Outcome]:
-    counts = dict(ds.con.execute("SELECT rule, count(*) FROM findings WHERE rule LIKE 'LOAD%' GROUP BY rule").fetchall())
+    counts = dict(
+        ds.con.execute("SELECT rule, count(*) FROM findings WHERE rule LIKE 'LOAD%' GROUP BY rule").fetchall()
+    )
     out = []
     for k in KINDS.values():
         n = int(counts.get(k.code, 0))
-        out.append(Outcome(k.code, k.title, 1, k.severity,
-                           FAILED if n else PASSED, n))
+        out.append(Outcome(k.code, k.title, 1, k.severity, FAILED if n else PASSED, n))
     return out

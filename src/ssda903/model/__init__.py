@@ -22,8 +22,8 @@ import yaml
 from ssda903.model.years import CollectionYear, YearError, supported_years
 
 __all__ = [
-    "CollectionYear",
     "Code",
+    "CollectionYear",
     "Column",
     "Model",
     "Table",
@@ -208,7 +208,7 @@ class Model:
     def codelist_rows(self, year: YearLike) -> list[tuple[str, str, str, str]]:
         """Every (table, column, code, label) valid in ``year``: the ``codelist`` table rules read."""
         y = CollectionYear.parse(year)
-        rows = []
+        rows: list[tuple[str, str, str, str]] = []
         for t in self._tables.values():
             for col in t.columns.values():
                 rows.extend((t.name, col.name, c.code, c.label) for c in col.codes_in(y))

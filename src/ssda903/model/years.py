@@ -37,15 +37,11 @@ class CollectionYear:
             end = int(end_text) if len(end_text) == 4 else (start // 100) * 100 + int(end_text)
             if end == start + 1 or (len(end_text) == 2 and start % 100 == 99 and int(end_text) == 0):
                 return cls(start)
-            raise YearError(
-                f"collection year {raw!r}: the second year must follow the first, e.g. 2024/25"
-            )
+            raise YearError(f"collection year {raw!r}: the second year must follow the first, e.g. 2024/25")
         single = _END_YEAR.match(raw)
         if single:
             return cls(int(single.group(1)) - 1)
-        raise YearError(
-            f"collection year {raw!r} not understood; write it like 2024/25, 2024-25, 202425 or 2025"
-        )
+        raise YearError(f"collection year {raw!r} not understood; write it like 2024/25, 2024-25, 202425 or 2025")
 
     @property
     def start(self) -> date:

@@ -22,7 +22,7 @@ from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.model.years import FIRST_YEAR
 from ssda903.rules.templates import render
 
-__all__ = ["Example", "Rule", "RuleError", "all_rules", "rules_for_year", "rule"]
+__all__ = ["Example", "Rule", "RuleError", "all_rules", "rule", "rules_for_year"]
 
 
 class RuleError(ValueError):
@@ -115,7 +115,9 @@ def _examples(items: list[dict[str, Any]]) -> tuple[Example, ...]:
             Example(
                 name=e["name"],
                 current={k: list(v or []) for k, v in (e.get("current") or {}).items()},
-                previous={k: list(v or []) for k, v in e["previous"].items()} if e.get("previous") is not None else None,
+                previous={k: list(v or []) for k, v in e["previous"].items()}
+                if e.get("previous") is not None
+                else None,
                 fails=tuple(_row_ref(r) for r in e.get("fails") or []),
                 year=_year(e.get("year"), None),
             )
@@ -131,8 +133,21 @@ def _sql(spec: dict[str, Any], where: str) -> str:
     raise RuleError(f"{where}: needs `sql:` or `template:`")
 
 
-KEYS = {"code", "message", "why", "stage", "severity", "tables", "fields", "valid_from", "valid_until",
-        "query", "variants", "examples", "aliases"}
+KEYS = {
+    "code",
+    "message",
+    "why",
+    "stage",
+    "severity",
+    "tables",
+    "fields",
+    "valid_from",
+    "valid_until",
+    "query",
+    "variants",
+    "examples",
+    "aliases",
+}
 
 
 def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
