@@ -128,10 +128,9 @@ def run(
     con.execute("CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR)")
     outcomes: list[Outcome] = []
     present = ds.present
+    _insert(con, "rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields)) for r in chosen])
+    _insert(con, "rule_fields", [(r.code, f) for r in chosen for f in r.fields])
     for r in chosen:
-        con.execute("INSERT INTO rule_meta VALUES (?, ?, ?, ?)", [r.code, r.stage, r.severity, ",".join(r.fields)])
-        for f in r.fields:
-            con.execute("INSERT INTO rule_fields VALUES (?, ?)", [r.code, f])
         o = Outcome(r.code, r.message, r.stage, r.severity, PASSED, variant=r.variant)
         missing = [(p, t) for p, t in r.needs if (p, t) not in present]
         start = time.perf_counter()
@@ -157,6 +156,12 @@ def run(
     _build_findings(ds)
     outcomes.extend(_load_outcomes(ds))
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0)
+
+
+def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows in one statement (one round trip, not one per row)."""
+    if rows:
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
 def _gate_stage_two(con: Any) -> None:
@@ -185,11 +190,14 @@ def _build_findings(ds: Dataset) -> None:
         "CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, child VARCHAR, "
         "file VARCHAR, line BIGINT, fields VARCHAR, severity VARCHAR, message VARCHAR)"
     )
-    for p in ds.problems:
-        con.execute(
-            "INSERT INTO file_problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [p.code, p.period, p.table or None, p.child, p.file, p.line, p.column or None, p.severity, p.message],
-        )
+    _insert(
+        con,
+        "file_problems",
+        [
+            (p.code, p.period, p.table or None, p.child, p.file, p.line, p.column or None, p.severity, p.message)
+            for p in ds.problems
+        ],
+    )
     load_severity = " ".join(f"WHEN '{k.code}' THEN '{k.severity}'" for k in KINDS.values())
     con.execute(
         f"""
