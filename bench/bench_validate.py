@@ -1,0 +1,117 @@
+"""Benchmark: whole-process validation time and peak memory, ours against the community validator.
+
+    .venv/bin/python bench/bench_validate.py [--sizes 2500,25000,250000] [--year 2024/25] [--no-peer]
+
+For each size it makes (once, cached under --work) a synthetic return with last year's
+return beside it and 5% of children given errors, then runs, each in its own process:
+
+* ours:  ``ssda903 validate DIR --previous DIR/previous --year Y --findings out.csv -q``
+* peer:  the community validator via ../shared/tools/peer903/run_peer.py (set up by its setup.sh)
+
+and prints wall time, peak RSS and the number of rules each ran. It then profiles our run at
+the largest size in-process and prints the rules that took the most time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PEER_PY = Path("/tmp/peer903/venv/bin/python")
+
+
+def measure(cmd: list[str]) -> tuple[float, float, int]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MB, exit status)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        print(f"  ! {' '.join(cmd[:3])}… exited {code}: {stderr[-400:]}", file=sys.stderr)
+    return wall, usage.ru_maxrss / 1024, code
+
+
+def ensure_data(work: Path, n: int, year: str) -> Path:
+    folder = work / f"{year.replace('/', '_')}-{n}"
+    if not (folder / "previous").exists():
+        subprocess.run(
+            [str(ROOT / ".venv/bin/ssda903"), "synth", "--children", str(n), "--year", year, "--seed", "1",
+             "--previous", "--error-rate", "0.05", "--out", str(folder)],
+            check=True,
+        )
+    return folder
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="2500,25000,250000")
+    ap.add_argument("--year", default="2024/25")
+    ap.add_argument("--work", default="/tmp/ssda903-bench")
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--profile-top", type=int, default=12)
+    args = ap.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    for n in sizes:
+        data = ensure_data(work, n, args.year)
+        out = work / f"ours-{n}.csv"
+        ours = measure([str(ROOT / ".venv/bin/ssda903"), "validate", str(data), "--previous", str(data / "previous"),
+                        "--year", args.year, "--la", "E09000027", "--findings", str(out), "-q"])
+        findings = sum(1 for _ in open(out)) - 1 if out.exists() else 0
+        row = {"children": n, "ours_s": ours[0], "ours_mb": ours[1], "ours_findings": findings}
+        if not args.no_peer and PEER_PY.exists():
+            timing = work / f"peer-{n}.json"
+            peer = measure([str(PEER_PY), str(SHARED / "tools/peer903/run_peer.py"), "--year", args.year,
+                            "--la", "E09000027", "--current", str(data), "--last", str(data / "previous"),
+                            "--out", str(work / f"peer-{n}.csv"), "--timing", str(timing), "-q"])
+            info = json.loads(timing.read_text()) if timing.exists() else {}
+            row.update(peer_s=peer[0], peer_mb=peer[1], peer_rules=info.get("n_rules_run"),
+                       peer_findings=info.get("n_error_rows"))
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+
+    # how many rules we ran (passed or failed), and where our time goes, at the largest size
+    from ssda903.engine import run
+    from ssda903.ingest import load
+
+    data = ensure_data(work, sizes[-1], args.year)
+    t0 = time.perf_counter()
+    ds = load(data, args.year, data / "previous", la="E09000027")
+    t_load = time.perf_counter() - t0
+    result = run(ds)
+    ran = sum(o.status in ("passed", "failed") for o in result.outcomes if not o.rule.startswith("LOAD"))
+    not_run = [o.rule for o in result.outcomes if o.status == "not run"]
+    crashed = [o.rule for o in result.outcomes if o.status == "crashed"]
+
+    print()
+    print(f"{'children':>9} {'ours s':>8} {'ours MB':>8} {'peer s':>8} {'peer MB':>8} {'speed-up':>9} {'memory':>7}")
+    for r in rows:
+        if "peer_s" in r:
+            print(f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['peer_s']:>8.1f} {r['peer_mb']:>8.0f} "
+                  f"{r['peer_s'] / r['ours_s']:>8.1f}x {r['ours_mb'] / r['peer_mb']:>6.0%}")
+        else:
+            print(f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f}")
+    if rows and "peer_rules" in rows[-1]:
+        print(f"rules run: ours {ran} (+15 load checks), peer {rows[-1]['peer_rules']}")
+    else:
+        print(f"rules run: ours {ran} (+15 load checks)")
+    print(f"not run: {not_run}; crashed: {crashed}")
+    print(f"\nin-process at {sizes[-1]:,} children: load {t_load:.2f} s, rules {result.seconds:.2f} s; slowest rules:")
+    for o in sorted(result.outcomes, key=lambda o: -o.seconds)[: args.profile_top]:
+        print(f"  {o.rule:8} {o.seconds:7.3f} s  {o.status}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
