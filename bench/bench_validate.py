@@ -44,8 +44,21 @@ def ensure_data(work: Path, n: int, year: str) -> Path:
     folder = work / f"{year.replace('/', '_')}-{n}"
     if not (folder / "previous").exists():
         subprocess.run(
-            [str(ROOT / ".venv/bin/ssda903"), "synth", "--children", str(n), "--year", year, "--seed", "1",
-             "--previous", "--error-rate", "0.05", "--out", str(folder)],
+            [
+                str(ROOT / ".venv/bin/ssda903"),
+                "synth",
+                "--children",
+                str(n),
+                "--year",
+                year,
+                "--seed",
+                "1",
+                "--previous",
+                "--error-rate",
+                "0.05",
+                "--out",
+                str(folder),
+            ],
             check=True,
         )
     return folder
@@ -66,18 +79,52 @@ def main() -> int:
     for n in sizes:
         data = ensure_data(work, n, args.year)
         out = work / f"ours-{n}.csv"
-        ours = measure([str(ROOT / ".venv/bin/ssda903"), "validate", str(data), "--previous", str(data / "previous"),
-                        "--year", args.year, "--la", "E09000027", "--findings", str(out), "-q"])
-        findings = sum(1 for _ in open(out)) - 1 if out.exists() else 0
+        ours = measure(
+            [
+                str(ROOT / ".venv/bin/ssda903"),
+                "validate",
+                str(data),
+                "--previous",
+                str(data / "previous"),
+                "--year",
+                args.year,
+                "--la",
+                "E09000027",
+                "--findings",
+                str(out),
+                "-q",
+            ]
+        )
+        findings = len(out.read_text().splitlines()) - 1 if out.exists() else 0
         row = {"children": n, "ours_s": ours[0], "ours_mb": ours[1], "ours_findings": findings}
         if not args.no_peer and PEER_PY.exists():
             timing = work / f"peer-{n}.json"
-            peer = measure([str(PEER_PY), str(SHARED / "tools/peer903/run_peer.py"), "--year", args.year,
-                            "--la", "E09000027", "--current", str(data), "--last", str(data / "previous"),
-                            "--out", str(work / f"peer-{n}.csv"), "--timing", str(timing), "-q"])
+            peer = measure(
+                [
+                    str(PEER_PY),
+                    str(SHARED / "tools/peer903/run_peer.py"),
+                    "--year",
+                    args.year,
+                    "--la",
+                    "E09000027",
+                    "--current",
+                    str(data),
+                    "--last",
+                    str(data / "previous"),
+                    "--out",
+                    str(work / f"peer-{n}.csv"),
+                    "--timing",
+                    str(timing),
+                    "-q",
+                ]
+            )
             info = json.loads(timing.read_text()) if timing.exists() else {}
-            row.update(peer_s=peer[0], peer_mb=peer[1], peer_rules=info.get("n_rules_run"),
-                       peer_findings=info.get("n_error_rows"))
+            row.update(
+                peer_s=peer[0],
+                peer_mb=peer[1],
+                peer_rules=info.get("n_rules_run"),
+                peer_findings=info.get("n_error_rows"),
+            )
         rows.append(row)
         print(json.dumps(row), flush=True)
 
@@ -98,8 +145,10 @@ def main() -> int:
     print(f"{'children':>9} {'ours s':>8} {'ours MB':>8} {'peer s':>8} {'peer MB':>8} {'speed-up':>9} {'memory':>7}")
     for r in rows:
         if "peer_s" in r:
-            print(f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['peer_s']:>8.1f} {r['peer_mb']:>8.0f} "
-                  f"{r['peer_s'] / r['ours_s']:>8.1f}x {r['ours_mb'] / r['peer_mb']:>6.0%}")
+            print(
+                f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['peer_s']:>8.1f} {r['peer_mb']:>8.0f} "
+                f"{r['peer_s'] / r['ours_s']:>8.1f}x {r['ours_mb'] / r['peer_mb']:>6.0%}"
+            )
         else:
             print(f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f}")
     if rows and "peer_rules" in rows[-1]:
