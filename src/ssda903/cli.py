@@ -221,7 +221,9 @@ def rules_cmd(
 @app.command()
 def catalogue(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the generated pages.")] = Path("docs/rules"),
-    check: Annotated[bool, typer.Option(help="Only check the folder is up to date (exit 1 if stale).")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the folder is up to date (exit 1 if stale).")
+    ] = False,
 ) -> None:
     """Generate the rule catalogue (one page per year, and the changes between years)."""
     from ssda903.rules import docs

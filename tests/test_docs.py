@@ -1,0 +1,54 @@
+"""The documentation is tested: every command is documented, with its real --help output.
+
+Regenerate docs/cli.md with ``UPDATE_DOCS=1 pytest tests/test_docs.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from ssda903.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI_DOC = ROOT / "docs" / "cli.md"
+
+
+def commands() -> list[str]:
+    group = typer.main.get_command(app)
+    return sorted(group.commands)  # type: ignore[attr-defined]
+
+
+def cli_page() -> str:
+    runner = CliRunner()
+    parts = [
+        "# The `ssda903` command",
+        "",
+        "Generated from the commands' own `--help` by `UPDATE_DOCS=1 pytest tests/test_docs.py`; do not edit.",
+        "",
+    ]
+    for name in commands():
+        result = runner.invoke(
+            app, [name, "--help"], prog_name="ssda903", terminal_width=100, env={"COLUMNS": "100", "NO_COLOR": "1"}
+        )
+        text = result.output
+        text = re.sub(r"[ \t]+\n", "\n", text).strip()
+        parts += [f"## ssda903 {name}", "", "```text", text, "```", ""]
+    return "\n".join(parts)
+
+
+def test_cli_reference_is_current() -> None:
+    page = cli_page()
+    if os.environ.get("UPDATE_DOCS"):
+        CLI_DOC.write_text(page, encoding="utf-8")
+    assert CLI_DOC.read_text(encoding="utf-8") == page, "docs/cli.md is stale: UPDATE_DOCS=1 pytest tests/test_docs.py"
+
+
+def test_every_command_is_in_the_readme_or_the_guide() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8") + (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    missing = [c for c in commands() if f"ssda903 {c}" not in text]
+    assert not missing, f"commands not described in README/CONTRIBUTING: {missing}"
