@@ -37,8 +37,11 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"
 MACROS = f"""
 CREATE OR REPLACE MACRO blank_to_null(x) AS nullif(trim(x), '');
 CREATE OR REPLACE MACRO as_code(x) AS nullif(upper(trim(x)), '');
-CREATE OR REPLACE MACRO as_date(x) AS CAST(try_strptime(trim(x), {DATE_FORMATS!r}) AS DATE);
-CREATE OR REPLACE MACRO as_int(x) AS TRY_CAST(trim(x) AS INTEGER);
+CREATE OR REPLACE MACRO as_date(x) AS (
+    SELECT CASE WHEN year(d) >= 1900 THEN d END
+    FROM (SELECT CAST(try_strptime(trim(x), {DATE_FORMATS!r}) AS DATE) AS d)
+);
+CREATE OR REPLACE MACRO as_int(x) AS CASE WHEN regexp_full_match(trim(x), '[+-]?[0-9]+') THEN TRY_CAST(trim(x) AS INTEGER) END;
 CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(trim(x) AS DOUBLE);
 CREATE OR REPLACE MACRO is_dfe_date(x) AS regexp_full_match(trim(x), '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}');
 CREATE OR REPLACE MACRO age_on(dob, d) AS date_sub('year', dob, d);
@@ -272,9 +275,12 @@ class Dataset:
             elif c.kind == "int":
                 checks.append(base.format(code="LOAD08", expected="a whole number") + f"as_int({q}) IS NULL")
             elif c.kind == "code" and c.codes:
+                # a column with a pattern (UPN) takes a value of that form or one of its codes
+                form = f" AND NOT regexp_full_match(as_code({q}), '{c.pattern.strip('^$')}')" if c.pattern else ""
                 checks.append(
                     base.format(code="LOAD09", expected=f"a valid {c.name} code for {self.year_of(period)}")
                     + f"as_code({q}) NOT IN (SELECT code FROM {codelist} WHERE tbl = '{table}' AND col = '{c.name}')"
+                    + form
                 )
         return ["INSERT INTO cell_problems " + " UNION ALL ".join(checks)] if checks else []
 

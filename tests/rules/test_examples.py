@@ -22,7 +22,7 @@ def _cases() -> list[tuple[Rule, Example]]:
 def test_rule_example(rule: Rule, example: Example) -> None:
     year = example.year or rule.years[-1]
     assert rule.valid_in(year), f"example year {year} is outside the years of {rule.code} {rule.variant}"
-    ds = Dataset(year)
+    ds = Dataset(year, la=example.la)
     load_frames(ds, example.current, period="current")
     if example.previous is not None:
         load_frames(ds, example.previous, period="previous")

@@ -36,6 +36,7 @@ class Example:
     previous: dict[str, list[dict[str, Any]]] | None
     fails: tuple[tuple[str, str, int], ...]  # (period, table, row)
     year: CollectionYear | None
+    la: str = "E09000027"  # the responsible LA (ONS code) the example is validated for
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Rule:
     query_spec: dict[str, Any] = field(default_factory=dict, compare=False)
     examples: tuple[Example, ...] = field(default=(), compare=False)
     aliases: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
     source: str = ""
 
     def valid_in(self, year: CollectionYear) -> bool:
@@ -66,16 +68,19 @@ class Rule:
         return [y for y in supported_years() if self.valid_in(y)]
 
     @property
-    def needs(self) -> list[tuple[str, str]]:
-        """(period, table) pairs the query reads; the rule is not run when one was not supplied."""
-        found: list[tuple[str, str]] = []
-        for table in load_model().all_tables:
-            for m in re.finditer(rf"(?<![\w.])((?:raw_)?previous\.|raw\.)?{table.name}\b", self.sql):
-                prefix = m.group(1) or ""
-                key = ("previous" if "previous" in prefix else "current", table.name)
-                if key not in found:
-                    found.append(key)
+    def reads(self) -> list[tuple[str, str]]:
+        """(period, table) pairs the query reads, directly or through an expression it calls."""
+        found = tables_in(self.sql)
+        for name, needs in expression_needs().items():
+            if re.search(rf"\b{name}\s*\(", self.sql):
+                found += [n for n in needs if n not in found]
         return found
+
+    @property
+    def needs(self) -> list[tuple[str, str]]:
+        """The tables that must be supplied for the rule to run (all it reads but the optional ones)."""
+        optional = {_table_ref(t) for t in self.optional}
+        return [n for n in self.reads if n not in optional]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +96,51 @@ class Rule:
             "variant": self.variant,
             "why": self.why,
         }
+
+
+def _table_ref(text: str) -> tuple[str, str]:
+    """``"Episodes"`` → ("current", "Episodes"); ``"previous.Episodes"`` → ("previous", "Episodes")."""
+    period, _, table = text.rpartition(".")
+    return ("previous" if period == "previous" else "current", table)
+
+
+def strip_sql(sql: str) -> str:
+    """The SQL without comments and string literals (so neither is mistaken for a name)."""
+    return re.sub(r"'(?:[^']|'')*'", "''", re.sub(r"--[^\n]*", "", sql))
+
+
+def tables_in(sql: str) -> list[tuple[str, str]]:
+    """(period, table) pairs the SQL reads: names after FROM or JOIN, or with a schema prefix."""
+    text = strip_sql(sql)
+    names = "|".join(t.name for t in load_model().all_tables)
+    pattern = rf"(?:\b(?:FROM|JOIN)\s+((?:raw_previous|previous|raw|main)\.)?|\b(raw_previous|previous|raw|main)\.)({names})\b"
+    found: list[tuple[str, str]] = []
+    for m in re.finditer(pattern, text, re.I):
+        prefix = (m.group(1) or m.group(2) or "").lower()
+        table = next(t.name for t in load_model().all_tables if t.name.lower() == m.group(3).lower())
+        key = ("previous" if "previous" in prefix else "current", table)
+        if key not in found:
+            found.append(key)
+    return found
+
+
+@cache
+def expression_needs() -> dict[str, list[tuple[str, str]]]:
+    """For each macro in rules/expressions/*.sql, the tables it needs.
+
+    An expression file says what it needs in a ``-- needs: Episodes, previous.Episodes``
+    line; tables it reads but does not list there are optional to it.
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    folder = resources.files("ssda903.rules").joinpath("expressions")
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        text = entry.read_text(encoding="utf-8")
+        needs = [_table_ref(t.strip()) for m in re.finditer(r"^--\s*needs:(.*)$", text, re.M) for t in m.group(1).split(",") if t.strip()]
+        for name in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)", text, re.I):
+            out[name] = needs
+    return out
 
 
 def _year(value: Any, default: CollectionYear | None) -> CollectionYear | None:
@@ -120,6 +170,7 @@ def _examples(items: list[dict[str, Any]]) -> tuple[Example, ...]:
                 else None,
                 fails=tuple(_row_ref(r) for r in e.get("fails") or []),
                 year=_year(e.get("year"), None),
+                la=str(e.get("la") or "E09000027"),
             )
         )
     return tuple(out)
@@ -172,6 +223,7 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
         query_spec=data.get("query") or {},
         examples=_examples(data.get("examples") or []),
         aliases=tuple(str(a) for a in data.get("aliases") or ()),
+        optional=tuple(str(t) for t in data.get("optional") or ()),
         source=source,
     )
     if base.severity not in ("error", "query"):
@@ -196,6 +248,7 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
             severity=str(v.get("severity", base.severity)),
             tables=tuple(v.get("tables", base.tables)),
             fields=tuple(v.get("fields", base.fields)),
+            optional=tuple(v.get("optional", base.optional)),
             valid_from=vf,
             valid_until=vu,
             sql=_sql(v["query"], f"{source} variant {v.get('name')}") if v.get("query") else base.sql,

@@ -1,0 +1,5 @@
+-- A postcode as the DfE compares it: upper case with every space removed, so that
+-- 'se1 7aa', 'SE1 7AA' and 'SE17AA' are the same postcode. NULL stays NULL. Used to look
+-- postcodes up in the ONS postcode table (PL_DISTANCE, PL_LA) and to compare a placement
+-- postcode with the Ofsted provider list (221).
+CREATE OR REPLACE MACRO postcode_key(x) AS nullif(upper(regexp_replace(x, '\s', '', 'g')), '');
