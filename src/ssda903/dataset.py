@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import os
+import tempfile
 from importlib import resources
 from typing import Any
 
@@ -91,6 +93,9 @@ class Dataset:
 
     def __post_init__(self) -> None:
         self.year = CollectionYear.parse(self.year)
+        # spill to the system's temporary folder, never into the user's working folder
+        spill = os.path.join(tempfile.gettempdir(), "ssda903-duckdb")
+        self.con.execute(f"SET temp_directory = {_literal(spill)}")
         for schema in ("raw", "raw_previous", "previous"):
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         self.con.execute(MACROS)
