@@ -118,8 +118,14 @@ class Dataset:
     # -- what is here -------------------------------------------------------
     @property
     def present(self) -> set[tuple[str, str]]:
-        """(period, table) pairs for which the user supplied a file or frame."""
-        return {(s.period, s.table) for s in self.sources}
+        """(period, table) pairs for which the user supplied a file or frame, plus the reference
+        data at hand (``("reference", what)``, named as in ``ssda903.rules.REFERENCE_NEEDS``)."""
+        found = {(s.period, s.table) for s in self.sources}
+        if reference.has_providers(self):
+            found.add(("reference", "the Ofsted provider list (--providers)"))
+        if self.la:
+            found.add(("reference", "your LA code (--la)"))
+        return found
 
     def has(self, table: str, period: str = "current") -> bool:
         return (period, table) in self.present

@@ -136,7 +136,7 @@ def run(
         start = time.perf_counter()
         if missing:
             o.status = NOT_RUN
-            o.detail = "needs: " + ", ".join(f"{t} of the previous year" if p == "previous" else t for p, t in missing)
+            o.detail = "needs: " + ", ".join(_describe_need(p, t) for p, t in missing)
         else:
             try:
                 con.execute(f"INSERT INTO rule_hits SELECT DISTINCT '{r.code}', q._id FROM ({r.sql}\n) AS q")
@@ -156,6 +156,12 @@ def run(
     _build_findings(ds)
     outcomes.extend(_load_outcomes(ds))
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0)
+
+
+def _describe_need(period: str, what: str) -> str:
+    if period == "previous":
+        return f"{what} of the previous year"
+    return what
 
 
 def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:

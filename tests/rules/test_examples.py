@@ -7,6 +7,7 @@ import pytest
 from ssda903.dataset import Dataset
 from ssda903.engine import run
 from ssda903.ingest.frames import load_frames
+from ssda903.reference import load_providers
 from ssda903.rules import Example, Rule, all_rules
 
 
@@ -26,6 +27,9 @@ def test_rule_example(rule: Rule, example: Example) -> None:
     load_frames(ds, example.current, period="current")
     if example.previous is not None:
         load_frames(ds, example.previous, period="previous")
+    if example.providers is not None:
+        ds.finish()
+        load_providers(ds, list(example.providers))
     result = run(ds, rules=[rule])
     outcome = result.outcome(rule.code)
     assert outcome.status in ("passed", "failed"), f"{rule.code}: {outcome}"

@@ -1,17 +1,19 @@
-"""Reference data the rules need beyond the return itself (postcodes, LAs, Ofsted providers).
+"""Reference data the rules need beyond the return itself: postcodes, LAs, Ofsted providers.
 
-``derive(ds)`` fills the DfE-derived Episodes columns PL_DISTANCE, PL_LA and
-PL_LOCATION in the typed tables. Until reference data is wired in they stay blank.
+* ``derive(ds)`` (called by ``Dataset.finish``) fills the DfE-derived Episodes items
+  PL_DISTANCE, PL_LA and PL_LOCATION from HOME_POST and PL_POST, using the ONS postcode
+  table shipped in ``data/`` (see :mod:`ssda903.reference.postcodes` and
+  ``data/README.md`` for sources, licence and what is left out). No network is used.
+  It also defines the SQL macros ``postcode_key(x)`` and ``is_own_la(code)``.
+* ``load_providers(ds, path)`` loads the Ofsted provider list ("URN lookup") a user
+  supplies as CSV into the table ``ofsted_providers`` (columns in
+  :mod:`ssda903.reference.providers`). The table exists only when a list was given.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from ssda903.reference.postcodes import derive, same_authority
+from ssda903.reference.providers import TABLE as PROVIDERS_TABLE
+from ssda903.reference.providers import ProvidersLoaded, has_providers, load_providers
 
-if TYPE_CHECKING:
-    from ssda903.dataset import Dataset
-
-
-def derive(ds: Dataset) -> None:
-    """Fill derived columns in ``main.Episodes`` and ``previous.Episodes`` (no-op for now)."""
-    return None
+__all__ = ["PROVIDERS_TABLE", "ProvidersLoaded", "derive", "has_providers", "load_providers", "same_authority"]

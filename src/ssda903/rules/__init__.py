@@ -37,6 +37,7 @@ class Example:
     fails: tuple[tuple[str, str, int], ...]  # (period, table, row)
     year: CollectionYear | None
     la: str = "E09000027"  # the responsible LA (ONS code) the example is validated for
+    providers: tuple[dict[str, Any], ...] | None = None  # an Ofsted provider list, when the rule needs one
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ class Rule:
         for name, needs in expression_needs().items():
             if re.search(rf"\b{name}\s*\(", self.sql):
                 found += [n for n in needs if n not in found]
+        text = strip_sql(self.sql)
+        for pattern, need in REFERENCE_NEEDS.items():
+            if re.search(pattern, text) and need not in found:
+                found.append(need)
         return found
 
     @property
@@ -96,6 +101,13 @@ class Rule:
             "variant": self.variant,
             "why": self.why,
         }
+
+
+#: Reference data a rule can need beyond the return, found in its SQL: (pattern, ("reference", what)).
+REFERENCE_NEEDS = {
+    r"\bofsted_providers\b": ("reference", "the Ofsted provider list (--providers)"),
+    r"\b(?:la_code|is_own_la)\s*\(": ("reference", "your LA code (--la)"),
+}
 
 
 def _table_ref(text: str) -> tuple[str, str]:
@@ -171,6 +183,7 @@ def _examples(items: list[dict[str, Any]]) -> tuple[Example, ...]:
                 fails=tuple(_row_ref(r) for r in e.get("fails") or []),
                 year=_year(e.get("year"), None),
                 la=str(e.get("la") or "E09000027"),
+                providers=tuple(e["providers"]) if e.get("providers") is not None else None,
             )
         )
     return tuple(out)

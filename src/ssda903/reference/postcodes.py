@@ -1,0 +1,182 @@
+"""PL_DISTANCE, PL_LA and PL_LOCATION, derived from each episode's two postcodes.
+
+The DfE does not collect these three items; it works them out from HOME_POST and PL_POST
+and rules then check them. We do the same with the ONS postcode table shipped in
+``data/postcodes.parquet`` (see ``data/README.md``):
+
+* ``PL_LA``: where the placement is. England: the ONS code of the upper-tier local
+  authority (the children's services authority, e.g. ``E10000016`` Kent); ``WAL``,
+  ``SCO``, ``NIR`` for Wales, Scotland and Northern Ireland; ``NUK`` for the Channel
+  Islands and the Isle of Man (our reading of the DfE's "not UK"). Blank when PL_POST is
+  blank or not a known postcode.
+* ``PL_LOCATION``: ``IN`` when PL_LA is the responsible LA (``Dataset.la``, also under an
+  older or newer code of the same authority), else ``OUT``. Blank when PL_LA is blank or
+  the LA code was not given.
+* ``PL_DISTANCE``: straight-line miles between the two postcodes' grid references,
+  ``sqrt(dE² + dN²) / 1000 / 1.6093`` rounded to 0.1 as in the DfE guidance. Blank when
+  either postcode is blank (nothing was recorded: rule 392a asks for it); 999.9 when both
+  are given but a distance cannot be computed (unknown postcode, no grid reference,
+  Northern Ireland or outside the UK).
+
+Only the postcodes in the return are read from the file (a filtered Parquet scan), so
+the cost grows with the return, not with the 2.6 million postcodes.
+"""
+
+from __future__ import annotations
+
+import csv
+from contextlib import ExitStack
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from ssda903.dataset import Dataset
+
+#: The looked-up rows of the postcode table, kept for the life of the connection.
+LOOKUP = "ref_postcodes"
+
+_files = ExitStack()
+
+
+@cache
+def data_file(name: str) -> Path:
+    """A file of ``ssda903/reference/data`` as a real path (extracted once if the package is zipped)."""
+    return Path(_files.enter_context(resources.as_file(resources.files("ssda903.reference").joinpath("data", name))))
+
+
+@cache
+def authorities() -> dict[str, dict[str, str]]:
+    """``authorities.csv`` by code."""
+    with open(data_file("authorities.csv"), encoding="utf-8", newline="") as f:
+        return {r["code"]: r for r in csv.DictReader(f)}
+
+
+def same_authority(code: str) -> list[str]:
+    """The codes one children's services authority has had: itself, its successors, its predecessors."""
+    code = code.strip().upper()
+    if not code:
+        return []
+    table = authorities()
+    out = {code}
+    out.update(table.get(code, {}).get("replaced_by", "").split())
+    out.update(c for c, r in table.items() if code in r["replaced_by"].split())
+    return sorted(out)
+
+
+#: A postcode key (upper case, no spaces) as one BIGINT: the outward code padded to four
+#: characters and the inward code, each character a base-37 digit (0-9, A-Z; 0 = padding).
+#: NULL for anything not shaped like a UK postcode. Integers make the Parquet lookup about
+#: five times faster than strings; the build uses the same macro.
+NUMBER_MACROS = """
+CREATE OR REPLACE MACRO postcode_digit(s, i) AS instr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', substr(s, i, 1))::BIGINT;
+CREATE OR REPLACE MACRO postcode_pack(s) AS
+    postcode_digit(s, 1) * 2565726409 + postcode_digit(s, 2) * 69343957 + postcode_digit(s, 3) * 1874161
+    + postcode_digit(s, 4) * 50653 + postcode_digit(s, 5) * 1369 + postcode_digit(s, 6) * 37 + postcode_digit(s, 7);
+CREATE OR REPLACE MACRO postcode_number(k) AS CASE
+    WHEN regexp_full_match(k, '[A-Z][A-Z0-9]{1,3}[0-9][A-Z]{2}')
+    THEN postcode_pack(rpad(left(k, length(k) - 3), 4, '_') || right(k, 3)) END;
+"""
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _expression_sql() -> str:
+    return resources.files("ssda903.rules").joinpath("expressions", "postcode_key.sql").read_text(encoding="utf-8")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, la: str | None) -> None:
+    """Macros the derivation and the rules use: ``postcode_key(x)`` and ``is_own_la(code)``."""
+    codes = same_authority(la or "")
+    own = f"code IN ({', '.join(_literal(c) for c in codes)})" if codes else "CAST(NULL AS BOOLEAN)"
+    con.execute(_expression_sql())
+    con.execute(NUMBER_MACROS)
+    con.execute(
+        f"""
+        -- true when code is the responsible LA (under any code it has had); NULL when no LA was given
+        CREATE OR REPLACE MACRO is_own_la(code) AS CASE WHEN code IS NULL THEN NULL ELSE {own} END;
+        -- where a postcode lies, as PL_LA writes it (see ssda903.reference.postcodes)
+        CREATE OR REPLACE MACRO placement_la(key, la) AS CASE
+            WHEN key IS NULL THEN NULL
+            WHEN la LIKE 'W%' THEN 'WAL'
+            WHEN la LIKE 'S%' THEN 'SCO'
+            WHEN la IS NOT NULL THEN la
+            WHEN regexp_full_match(key, 'BT[0-9]{{1,2}}[0-9][A-Z]{{2}}') THEN 'NIR'
+            WHEN regexp_full_match(key, '(GY|JE|IM)[0-9]{{1,2}}[0-9][A-Z]{{2}}') THEN 'NUK'
+        END;
+        CREATE TEMP TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER);
+        """
+    )
+
+
+def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
+    """Add to ``ref_postcodes`` the rows for the postcodes ``keys_sql`` selects (one column of postcode keys)."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _wanted AS "
+        f"SELECT DISTINCT n AS k FROM (SELECT postcode_number(k) AS n FROM (SELECT DISTINCT k FROM ({keys_sql}) AS w(k))) "
+        f"WHERE n IS NOT NULL AND n NOT IN (SELECT pcd FROM {LOOKUP})"
+    )
+    row = con.execute("SELECT count(*) FROM _wanted").fetchone()
+    if row and row[0]:
+        path = _literal(str(data_file("postcodes.parquet")))
+        con.execute(
+            f"INSERT INTO {LOOKUP} SELECT pcd, la, e, n FROM read_parquet({path}) WHERE pcd IN (SELECT k FROM _wanted)"
+        )
+    con.execute("DROP TABLE _wanted")
+
+
+def derive(ds: Dataset) -> None:
+    """Fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and ``previous.Episodes``."""
+    con = ds.con
+    prepare(con, ds.la)
+    look_up(
+        con,
+        " UNION ALL ".join(
+            f"SELECT postcode_key({col}) FROM {schema}.Episodes"
+            for schema in ("main", "previous")
+            for col in ("HOME_POST", "PL_POST")
+        ),
+    )
+    located = "true" if same_authority(ds.la or "") else "false"
+    for schema in ("main", "previous"):
+        # keys are worked out once per row first: the macros expand their argument several times
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _derived AS
+            WITH keyed AS (
+                SELECT _id, HOME_POST IS NULL AS no_home, PL_POST IS NULL AS no_placement,
+                       postcode_key(HOME_POST) AS home_key, postcode_key(PL_POST) AS placement_key
+                FROM {schema}.Episodes
+            ),
+            numbered AS (
+                SELECT *, postcode_number(home_key) AS home_number, postcode_number(placement_key) AS placement_number
+                FROM keyed
+            ),
+            located AS (
+                SELECT k._id, k.no_home, k.no_placement, h.e AS he, h.n AS hn, p.e AS pe, p.n AS pn,
+                       placement_la(k.placement_key, p.la) AS pl_la
+                FROM numbered k
+                LEFT JOIN {LOOKUP} h ON h.pcd = k.home_number
+                LEFT JOIN {LOOKUP} p ON p.pcd = k.placement_number
+            )
+            SELECT _id, pl_la,
+                   CASE WHEN pl_la IS NULL OR NOT {located} THEN NULL
+                        WHEN is_own_la(pl_la) THEN 'IN' ELSE 'OUT' END AS pl_location,
+                   CASE WHEN no_home OR no_placement THEN NULL
+                        WHEN he IS NULL OR hn IS NULL OR pe IS NULL OR pn IS NULL THEN 999.9
+                        ELSE least(999.9, round(sqrt(((he - pe)::DOUBLE) ** 2 + ((hn - pn)::DOUBLE) ** 2)
+                                                / 1000 / 1.6093, 1))
+                   END AS pl_distance
+            FROM located;
+            UPDATE {schema}.Episodes AS ep
+            SET PL_LA = d.pl_la, PL_LOCATION = d.pl_location, PL_DISTANCE = d.pl_distance
+            FROM _derived AS d
+            WHERE ep._id = d._id;
+            DROP TABLE _derived;
+            """
+        )
