@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -34,14 +35,22 @@ def validate(
     *,
     la: str | None = None,
     rules: list[str] | None = None,
+    providers: Any = None,
 ) -> Result:
     """Validate a return against the year's DfE rules.
 
     ``current`` and ``previous`` are paths (files, folders, zips) or a mapping of
-    table name to a pandas DataFrame / Arrow table. Returns a Result whose
-    ``findings()`` and ``outcomes_frame()`` are DataFrames.
+    table name to a pandas DataFrame / Arrow table. ``la`` is the LA's ONS code;
+    ``providers`` an Ofsted provider list (a CSV path, or rows) for the URN rules.
+    Returns a Result whose ``findings()`` and ``outcomes_frame()`` are DataFrames.
     """
     from ssda903.engine import run
     from ssda903.ingest import load as _load
 
-    return run(_load(current, year, previous, la=la), rules)
+    ds = _load(current, year, previous, la=la)
+    if providers is not None:
+        from ssda903.reference import load_providers
+
+        paths = isinstance(providers, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in providers)
+        load_providers(ds, *(providers if paths else [providers]))
+    return run(ds, rules)

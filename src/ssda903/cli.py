@@ -63,6 +63,10 @@ def validate(
         list[Path] | None, typer.Option("--previous", "-p", help="Last year's files, folders or zips.")
     ] = None,
     la: Annotated[str | None, typer.Option(help="Your LA's ONS code, e.g. E09000027 (for placement location).")] = None,
+    providers: Annotated[
+        list[Path] | None,
+        typer.Option(help="Ofsted provider list (URN lookup) as CSV, for the URN rules (repeatable)."),
+    ] = None,
     findings: Annotated[Path | None, typer.Option(help="Write the findings CSV here.")] = None,
     report: Annotated[
         list[Path] | None, typer.Option(help="Write a report: .xlsx, .html, .json or .csv (repeatable).")
@@ -90,6 +94,10 @@ def validate(
             raise fail(f"{t}: the folder {t.parent} does not exist")
     try:
         ds = load(paths, y, previous or None, la=la)
+        if providers:
+            from ssda903.reference import load_providers
+
+            load_providers(ds, *providers)
     except InputError as e:
         raise fail(str(e)) from None
     chosen = rules_for_year(y, codes)
