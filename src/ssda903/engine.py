@@ -5,9 +5,9 @@ which table it needs) or ``crashed`` (and the message). Load problems are
 outcomes too, under their LOAD codes, so "no errors" and "never ran" never look
 alike.
 
-Stage gating: a stage 2 rule does not report a row on which one of its own
-fields already failed a stage 1 check (a DfE stage 1 rule or a LOAD07–LOAD09
-value problem), so date arithmetic on a non-date produces no noise. A LOAD
+Stage gating: a stage 2 rule does not report a child one of whose values in the
+fields the rule reads already failed a stage 1 check (a DfE stage 1 rule or a
+LOAD07–LOAD09 value problem), so date arithmetic on a non-date produces no noise. A LOAD
 value problem is not reported where a DfE stage 1 rule already reports the
 same cell under its own code.
 """
@@ -126,10 +126,12 @@ def run(
     con.execute("CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)")
     con.execute("CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR)")
     con.execute("CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR)")
     outcomes: list[Outcome] = []
     present = ds.present
     _insert(con, "rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields)) for r in chosen])
     _insert(con, "rule_fields", [(r.code, f) for r in chosen for f in r.fields])
+    _insert(con, "rule_gate_fields", [(r.code, f) for r in chosen if r.stage == 2 for f in r.gate_fields])
     for r in chosen:
         o = Outcome(r.code, r.message, r.stage, r.severity, PASSED, variant=r.variant)
         missing = [(p, t) for p, t in r.needs if (p, t) not in present]
@@ -171,20 +173,31 @@ def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _gate_stage_two(con: Any) -> None:
+    """Drop stage 2 hits for a child whose values in the rule's fields already failed stage 1.
+
+    The DfE passes a record to stage 2 only when it is clean at stage 1. We apply that per
+    child and per field: a stage 2 rule stays silent on a child when one of that child's
+    values in a field the rule reads (itself or through an expression it calls) failed a
+    DfE stage 1 rule or a LOAD07–LOAD09 value check, in the same period.
+    """
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE stage1_cells AS
-        SELECT h._id, f.field FROM rule_hits h
-        JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
-        WHERE m.stage = 1
-        UNION
-        SELECT _id, field FROM cell_problems;
+        WITH cells AS (
+            SELECT h._id, f.field FROM rule_hits h
+            JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
+            WHERE m.stage = 1
+            UNION
+            SELECT _id, field FROM cell_problems
+        )
+        SELECT c._id, c.field, r.period, r.child FROM cells c JOIN all_rows r USING (_id);
 
         DELETE FROM rule_hits h
-        USING rule_meta m
-        WHERE m.rule = h.rule AND m.stage = 2 AND EXISTS (
-            SELECT 1 FROM stage1_cells s JOIN rule_fields f ON f.field = s.field
-            WHERE f.rule = h.rule AND s._id = h._id
+        USING rule_meta m, all_rows r
+        WHERE m.rule = h.rule AND m.stage = 2 AND r._id = h._id AND EXISTS (
+            SELECT 1 FROM stage1_cells s JOIN rule_gate_fields g ON g.field = s.field
+            WHERE g.rule = h.rule
+              AND (s._id = h._id OR (s.child = r.child AND s.period = r.period))
         );
         """
     )

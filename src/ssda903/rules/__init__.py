@@ -82,6 +82,16 @@ class Rule:
         return found
 
     @property
+    def gate_fields(self) -> list[str]:
+        """The fields whose stage 1 failures silence this rule for a child: its own fields and
+        the columns read by the expressions it calls."""
+        out = list(self.fields)
+        for name, columns in expression_columns().items():
+            if re.search(rf"\b{name}\s*\(", self.sql):
+                out += [c for c in columns if c not in out]
+        return out
+
+    @property
     def needs(self) -> list[tuple[str, str]]:
         """The tables that must be supplied for the rule to run (all it reads but the optional ones)."""
         optional = {_table_ref(t) for t in self.optional}
@@ -149,9 +159,29 @@ def expression_needs() -> dict[str, list[tuple[str, str]]]:
         if not entry.name.endswith(".sql"):
             continue
         text = entry.read_text(encoding="utf-8")
-        needs = [_table_ref(t.strip()) for m in re.finditer(r"^--\s*needs:(.*)$", text, re.M) for t in m.group(1).split(",") if t.strip()]
+        needs = [
+            _table_ref(t.strip())
+            for m in re.finditer(r"^--\s*needs:(.*)$", text, re.M)
+            for t in m.group(1).split(",")
+            if t.strip()
+        ]
         for name in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)", text, re.I):
             out[name] = needs
+    return out
+
+
+@cache
+def expression_columns() -> dict[str, list[str]]:
+    """For each macro in rules/expressions/*.sql, the model columns its SQL reads (bar CHILD)."""
+    names = {c for t in load_model().all_tables for c in t.columns} - {"CHILD"}
+    out: dict[str, list[str]] = {}
+    folder = resources.files("ssda903.rules").joinpath("expressions")
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            text = strip_sql(entry.read_text(encoding="utf-8"))
+            columns = sorted({w for w in re.findall(r"\b[A-Z][A-Z0-9_]*\b", text) if w in names})
+            for name in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)", text, re.I):
+                out[name] = columns
     return out
 
 
