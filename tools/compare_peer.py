@@ -3,7 +3,7 @@
     .venv/bin/python tools/compare_peer.py DIR --year 2024/25 [--previous DIR/previous] \
         [--codes 100-299] [--show 5] [--out report.md]
 
-DIR is a folder of CSV files (e.g. from ``ssda903 synth``; a manifest.csv is left out).
+DIR is a folder of CSV files (e.g. from ``ssda903 synth``, whose injected/manifest.csv annotates differences).
 Both tools run on the same files; for each rule code in range the sets of flagged
 (period, table, row) are compared and the differing rows listed, with the CHILD, so
 each difference can be looked up and explained from the DfE logic.
@@ -29,8 +29,7 @@ PEER_PY = "/tmp/peer903/venv/bin/python"
 def data_only(src: Path, dst: Path) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for f in src.glob("*.csv"):
-        if f.name != "manifest.csv":
-            shutil.copy(f, dst / f.name)
+        shutil.copy(f, dst / f.name)
     return dst
 
 
@@ -98,7 +97,7 @@ def main() -> int:
     ours, peer = read(ours_csv, "rule"), read(peer_csv, "rule_code")
     injected: dict[tuple[str, str], list[str]] = defaultdict(list)  # (table, child) -> kinds injected
     for folder, period in ((args.folder, "current"), (args.previous, "previous")):
-        manifest = folder / "manifest.csv" if folder else None
+        manifest = folder / "injected" / "manifest.csv" if folder else None
         if manifest and manifest.exists():
             with open(manifest, encoding="utf-8") as f:
                 for m in csv.DictReader(f):

@@ -37,15 +37,16 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"
 
 #: SQL macros every rule may use. They need nothing but DuckDB's core functions.
 MACROS = f"""
-CREATE OR REPLACE MACRO blank_to_null(x) AS nullif(trim(x), '');
-CREATE OR REPLACE MACRO as_code(x) AS nullif(upper(trim(x)), '');
+CREATE OR REPLACE MACRO tidy(x) AS trim(x, ' \t\r\n\u00a0');
+CREATE OR REPLACE MACRO blank_to_null(x) AS nullif(tidy(x), '');
+CREATE OR REPLACE MACRO as_code(x) AS nullif(upper(tidy(x)), '');
 CREATE OR REPLACE MACRO as_date(x) AS (
     SELECT CASE WHEN year(d) >= 1900 THEN d END
-    FROM (SELECT CAST(try_strptime(trim(x), {DATE_FORMATS!r}) AS DATE) AS d)
+    FROM (SELECT CAST(try_strptime(tidy(x), {DATE_FORMATS!r}) AS DATE) AS d)
 );
-CREATE OR REPLACE MACRO as_int(x) AS CASE WHEN regexp_full_match(trim(x), '[+-]?[0-9]+') THEN TRY_CAST(trim(x) AS INTEGER) END;
-CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(trim(x) AS DOUBLE);
-CREATE OR REPLACE MACRO is_dfe_date(x) AS regexp_full_match(trim(x), '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}');
+CREATE OR REPLACE MACRO as_int(x) AS CASE WHEN regexp_full_match(tidy(x), '[+-]?[0-9]+') THEN TRY_CAST(tidy(x) AS INTEGER) END;
+CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(tidy(x) AS DOUBLE);
+CREATE OR REPLACE MACRO is_dfe_date(x) AS regexp_full_match(tidy(x), '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}');
 CREATE OR REPLACE MACRO age_on(dob, d) AS date_sub('year', dob, d);
 """
 
@@ -96,6 +97,7 @@ class Dataset:
         # spill to the system's temporary folder, never into the user's working folder
         spill = os.path.join(tempfile.gettempdir(), "ssda903-duckdb")
         self.con.execute(f"SET temp_directory = {_literal(spill)}")
+        self.con.execute("SET enable_progress_bar = false")
         for schema in ("raw", "raw_previous", "previous"):
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         self.con.execute(MACROS)

@@ -204,7 +204,7 @@ def test_manifest_lists_every_change_and_undoing_it_gives_the_clean_return(tmp_p
     clean, dirty = tmp_path / "clean", tmp_path / "dirty"
     generate(1500, "2024/25", 3, clean, previous=True)
     summary = generate(1500, "2024/25", 3, dirty, previous=True, error_rate=0.2)
-    m = pd.read_csv(dirty / "manifest.csv", dtype=str, keep_default_na=False)
+    m = pd.read_csv(dirty / "injected" / "manifest.csv", dtype=str, keep_default_na=False)
     assert list(m.columns) == MANIFEST_COLUMNS
     assert set(m.tolerated) == {"yes", "no"}
     assert (m.kind[m.tolerated == "yes"].isin(TOLERATED)).all()
@@ -228,7 +228,7 @@ def test_manifest_lists_every_change_and_undoing_it_gives_the_clean_return(tmp_p
 
 def test_no_errors_without_previous_year_that_need_it(tmp_path: Path) -> None:
     generate(600, "2024/25", 4, tmp_path, error_rate=0.5)
-    kinds = set(pd.read_csv(tmp_path / "manifest.csv", dtype=str).kind)
+    kinds = set(pd.read_csv(tmp_path / "injected" / "manifest.csv", dtype=str).kind)
     assert not kinds & {"sex_changed", "dob_changed"}
     assert not (tmp_path / "previous").exists()
 

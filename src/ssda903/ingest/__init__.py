@@ -9,35 +9,76 @@ when there is nothing it could read at all.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ssda903.dataset import Dataset
-from ssda903.ingest.csv import load_csv
+from ssda903.ingest.csv import SAMPLE, NotText, detect_encoding, load_csv
 from ssda903.ingest.frames import load_frames
-from ssda903.problems import InputError, LoadProblem
 from ssda903.model import CollectionYear
+from ssda903.problems import InputError, LoadProblem
 
 __all__ = ["InputError", "LoadProblem", "load", "load_into"]
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 XML_SUFFIXES = {".xml"}
 DATA_SUFFIXES = TEXT_SUFFIXES | EXCEL_SUFFIXES | XML_SUFFIXES | {".zip"}
 
 Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | Mapping[str, Any] | None
 
+#: what zipfile raises for damaged, encrypted or unsupported archives
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error)
 
-def _expand(paths: Iterable[str | os.PathLike[str]], ds: Dataset, period: str) -> list[Path]:
+#: what a file's first bytes say it is
+KIND_NAMES = {
+    "zip": "a zip file",
+    "xlsx": "an Excel workbook",
+    "xls": "an Excel 97-2003 workbook",
+    "xml": "an XML file",
+    "text": "a text (CSV) file",
+}
+
+
+def _paths(inputs: Inputs) -> list[Path]:
+    if inputs is None or isinstance(inputs, Mapping):
+        return []
+    if isinstance(inputs, (str, os.PathLike)):
+        return [Path(inputs)]
+    return [Path(p) for p in inputs]
+
+
+def _within(path: Path, folders: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == f or f in resolved.parents for f in folders)
+
+
+def _expand(
+    paths: Iterable[str | os.PathLike[str]], ds: Dataset, period: str, exclude: Iterable[Path] = ()
+) -> list[Path]:
+    skip = [p.resolve() for p in exclude]
     out: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith((".", "~$")))
+            # the files in the folder itself: sub-folders (last year's return, a manifest) are not read
+            found = sorted(
+                f
+                for f in path.iterdir()
+                if f.is_file() and not _hidden(f.relative_to(path)) and not (skip and _within(f, skip))
+            )
             data = [f for f in found if f.suffix.lower() in DATA_SUFFIXES]
+            if not data:
+                ds.add_problem(
+                    LoadProblem(
+                        "LOAD01", "The folder holds no CSV, Excel, XML or zip files.", file=str(path), period=period
+                    )
+                )
             out.extend(data)
         elif path.exists():
             out.append(path)
@@ -46,47 +87,153 @@ def _expand(paths: Iterable[str | os.PathLike[str]], ds: Dataset, period: str) -
     return out
 
 
-def load_into(ds: Dataset, inputs: Inputs, *, period: str) -> None:
-    """Add one period's inputs (paths or named in-memory tables) to ``ds``."""
+def _hidden(relative: Path) -> bool:
+    """Hidden files and folders, Excel's lock files (~$book.xlsx) and macOS zip debris (__MACOSX)."""
+    return any(part.startswith((".", "~$")) or part == "__MACOSX" for part in relative.parts)
+
+
+def load_into(ds: Dataset, inputs: Inputs, *, period: str, exclude: Iterable[Path] = ()) -> None:
+    """Add one period's inputs (paths or named in-memory tables) to ``ds``. Never raises on content.
+
+    Files under ``exclude`` are left out of folders (last year's folder inside this year's).
+    """
     if inputs is None:
         return
+    # DuckDB draws a progress bar on stdout during long reads; it would end up in piped output
+    ds.con.execute("SET enable_progress_bar = false")
     if isinstance(inputs, Mapping):
         load_frames(ds, inputs, period=period)
         return
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     with tempfile.TemporaryDirectory(prefix="ssda903-") as work:
-        for path in _expand(inputs, ds, period):
+        for path in _expand(inputs, ds, period, exclude):
             _load_file(ds, path, period=period, work=work, display=str(path))
 
 
+def sniff(path: Path) -> str | None:
+    """What the file's first bytes say it is: zip, xlsx, xls, xml, text; None when unreadable or empty."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2048)
+    except OSError:
+        return None
+    if not head:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except ZIP_ERRORS:
+            return None  # damaged: the reader its name points to says what is wrong
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        if "mimetype" in names and any(n == "content.xml" for n in names):
+            return "xlsx"  # OpenDocument spreadsheet: calamine reads it too
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return "xml"
+    if head.startswith((b"\xff\xfe<\x00", b"\xfe\xff\x00<")):
+        return "xml"
+    return "text"
+
+
+def _kind_of_name(suffix: str) -> str:
+    if suffix == ".zip":
+        return "zip"
+    if suffix in EXCEL_SUFFIXES:
+        return "xls" if suffix == ".xls" else "xlsx"
+    if suffix in XML_SUFFIXES:
+        return "xml"
+    return "text"
+
+
+def _decide(ds: Dataset, path: Path, *, period: str, display: str) -> str:
+    """Which reader to use: the one for what the file holds, saying so when its name suggests otherwise."""
+    named = _kind_of_name(path.suffix.lower())
+    held = sniff(path)
+    if held is None or held == named or {held, named} == {"xlsx", "xls"}:
+        return named
+    if held == "text":
+        try:
+            with open(path, "rb") as f:
+                detect_encoding(f.read(SAMPLE))
+        except (NotText, OSError):
+            return named  # not text either: the named reader says what is wrong
+        if named == "xml":
+            return named
+    suffix = path.suffix or "(no extension)"
+    ds.add_problem(
+        LoadProblem(
+            "LOAD17",
+            f"The file is named {suffix} but holds {KIND_NAMES[held]}; it was read as such.",
+            file=display,
+            period=period,
+        )
+    )
+    return held
+
+
 def _load_file(ds: Dataset, path: Path, *, period: str, work: str, display: str) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".zip" or (suffix not in DATA_SUFFIXES and zipfile.is_zipfile(path) and suffix != ".xlsx"):
-        _load_zip(ds, path, period=period, work=work, display=display)
-    elif suffix in EXCEL_SUFFIXES:
-        from ssda903.ingest.xlsx import load_xlsx
+    """Load one file by what it holds; a mismatch with its name is a warning. Never raises."""
+    try:
+        kind = _decide(ds, path, period=period, display=display)
+        if kind == "zip":
+            _load_zip(ds, path, period=period, work=work, display=display)
+        elif kind in ("xlsx", "xls"):
+            from ssda903.ingest.xlsx import load_xlsx
 
-        load_xlsx(ds, path, period=period, display=display)
-    elif suffix in XML_SUFFIXES:
-        from ssda903.ingest.xml import load_xml
+            load_xlsx(ds, path, period=period, display=display)
+        elif kind == "xml":
+            from ssda903.ingest.xml import load_xml
 
-        load_xml(ds, path, period=period, display=display)
-    else:
-        load_csv(ds, path, period=period, display=display, workdir=work)
+            load_xml(ds, path, period=period, display=display)
+        else:
+            load_csv(ds, path, period=period, display=display, workdir=work)
+    except Exception as e:  # the last line of defence: a reader bug must not stop the other files
+        ds.add_problem(
+            LoadProblem(
+                "LOAD01",
+                f"The file could not be read ({type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}). "
+                "This is a fault in ssda903; please report it with the file's shape (not its data).",
+                file=display,
+                period=period,
+            )
+        )
 
 
 def _load_zip(ds: Dataset, path: Path, *, period: str, work: str, display: str) -> None:
     try:
         with zipfile.ZipFile(path) as z:
-            members = [m for m in z.infolist() if not m.is_dir() and not Path(m.filename).name.startswith((".", "~$"))]
-            target = Path(tempfile.mkdtemp(dir=work))
-            for m in members:
-                if Path(m.filename).suffix.lower() not in DATA_SUFFIXES - {".zip"}:
+            members = [m for m in z.infolist() if not m.is_dir() and not _hidden(Path(m.filename))]
+            data = [m for m in members if Path(m.filename).suffix.lower() in DATA_SUFFIXES - {".zip"}]
+            if not data:
+                ds.add_problem(
+                    LoadProblem("LOAD01", "The zip file holds no CSV, Excel or XML files.", file=display, period=period)
+                )
+            for m in data:
+                target = Path(tempfile.mkdtemp(dir=work))
+                try:
+                    extracted = Path(z.extract(m, target))
+                except ZIP_ERRORS as e:
+                    reason = "it is protected by a password" if "encrypted" in str(e) else str(e)
+                    ds.add_problem(
+                        LoadProblem(
+                            "LOAD01",
+                            f"The file could not be taken out of the zip ({reason}).",
+                            file=f"{display}!{m.filename}",
+                            period=period,
+                        )
+                    )
                     continue
-                extracted = Path(z.extract(m, target))
-                _load_file(ds, extracted, period=period, work=work, display=f"{display}!{m.filename}")
-    except (zipfile.BadZipFile, OSError) as e:
+                try:
+                    _load_file(ds, extracted, period=period, work=work, display=f"{display}!{m.filename}")
+                finally:
+                    shutil.rmtree(target, ignore_errors=True)
+    except ZIP_ERRORS as e:
         ds.add_problem(LoadProblem("LOAD01", f"The zip file could not be opened ({e}).", file=display, period=period))
 
 
@@ -102,7 +249,8 @@ def load(
     Raises InputError only when nothing at all could be read for the current year.
     """
     ds = Dataset(CollectionYear.parse(year), la=la)
-    load_into(ds, current, period="current")
+    # `validate out/ --previous out/previous`: last year's files are not this year's too
+    load_into(ds, current, period="current", exclude=_paths(previous))
     load_into(ds, previous, period="previous")
     ds.finish()
     if not any(s.period == "current" for s in ds.sources):

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from ssda903.model.years import CollectionYear, YearError, supported_years
 
 __all__ = [
@@ -238,4 +240,4 @@ class Model:
 def load_model() -> Model:
     """The model, read once from the package's data file."""
     text = resources.files("ssda903.model").joinpath("ssda903.yaml").read_text(encoding="utf-8")
-    return Model(yaml.safe_load(text))
+    return Model(yaml.load(text, Loader=_Loader))

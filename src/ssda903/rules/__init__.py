@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.model.years import FIRST_YEAR
 from ssda903.rules.templates import render
@@ -325,7 +327,7 @@ def all_rules() -> tuple[Rule, ...]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_Loader)
         stem = entry.name[: -len(".yaml")]
         if str(data.get("code")) != stem:
             raise RuleError(f"{entry.name}: the file name must be the rule code ({data.get('code')!r})")

@@ -4,7 +4,7 @@
 children (every table of the year, as CSV, XLSX or XML), optionally last
 year's return for the same children (``previous=True``, in ``out/previous``)
 and, with ``error_rate`` R, realistic errors in about R of the children, each
-listed in ``out/manifest.csv``.
+listed in ``out/injected/manifest.csv`` (a sub-folder, so validating ``out`` does not read it).
 
 How it works: children are simulated in chunks (50,000 at a time) with numpy;
 each child's care history is one time line (periods of care built from legal
@@ -89,7 +89,7 @@ def generate(
 
     ``previous`` also writes last year's return for the same children in
     ``out/previous``. ``error_rate`` (0 to 1) injects errors in about that share
-    of children and lists them in ``out/manifest.csv`` (with a few tolerated
+    of children and lists them in ``out/injected/manifest.csv`` (with a few tolerated
     changes, such as lower-case codes and ISO dates, marked ``tolerated``).
     ``fmt`` is ``csv``, ``xlsx`` or ``xml``. ``la`` is the authority's ONS code.
     """
@@ -123,7 +123,8 @@ def generate(
     manifest_fh = None
     manifest = None
     if injector is not None:
-        summary.manifest = out / "manifest.csv"
+        summary.manifest = out / "injected" / "manifest.csv"
+        summary.manifest.parent.mkdir(parents=True, exist_ok=True)
         manifest_fh = open(summary.manifest, "w", newline="", encoding="utf-8")  # noqa: SIM115
         manifest = csv.writer(manifest_fh, lineterminator="\n")
         manifest.writerow(_errors.MANIFEST_COLUMNS)
