@@ -51,7 +51,9 @@ def test_failed_rule_reports_rows_and_children() -> None:
 
 
 def test_passed_rule() -> None:
-    result = run(dataset({"Episodes": EPISODES[2:]}), rules=[make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"])])
+    result = run(
+        dataset({"Episodes": EPISODES[2:]}), rules=[make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"])]
+    )
     assert result.outcome("X1").status == "passed"
     assert not result.has_errors or all(r.startswith("LOAD") for r in result.findings().rule)
 
@@ -102,7 +104,10 @@ def test_every_load_check_has_an_outcome() -> None:
 
 
 def test_findings_are_sorted_by_rule_period_table_row() -> None:
-    rules = [make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"]), make_rule("A0", "SELECT _id FROM Episodes", fields=["DECOM"])]
+    rules = [
+        make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"]),
+        make_rule("A0", "SELECT _id FROM Episodes", fields=["DECOM"]),
+    ]
     f = run(dataset({"Episodes": EPISODES}), rules=rules).findings()
     keys = list(zip(f.rule, f.period, f.table, f.row.fillna(-1), strict=True))
     assert keys == sorted(keys)

@@ -16,10 +16,10 @@ table was supplied is recorded in :attr:`Dataset.present`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 import os
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from ssda903.model.years import CollectionYear, YearError, supported_years
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = [
     "Code",

@@ -208,7 +208,7 @@ def build_postcodes(
             f"English LA district codes with no upper-tier authority: {codes}. "
             "Add them to CHANGES in ssda903/reference/build.py (or pass a newer --authorities) and run again."
         )
-    dups = con.execute("SELECT count(*) - count(DISTINCT pcd) FROM keyed WHERE left_out IS NULL").fetchone()
+    dups = con.execute("SELECT count(*) - count(DISTINCT pcd) FROM keyed WHERE left_out IS NULL").fetchall()[0]
     if dups and dups[0]:
         raise SystemExit(f"{dups[0]} postcodes appear more than once in the source")
     counts = dict(con.execute("SELECT coalesce(left_out, 'kept'), count(*) FROM keyed GROUP BY 1").fetchall())

@@ -121,7 +121,7 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
         f"SELECT DISTINCT n AS k FROM (SELECT postcode_number(k) AS n FROM (SELECT DISTINCT k FROM ({keys_sql}) AS w(k))) "
         f"WHERE n IS NOT NULL AND n NOT IN (SELECT pcd FROM {LOOKUP})"
     )
-    row = con.execute("SELECT count(*) FROM _wanted").fetchone()
+    row = con.execute("SELECT count(*) FROM _wanted").fetchall()[0]
     if row and row[0]:
         path = _literal(str(data_file("postcodes.parquet")))
         con.execute(

@@ -214,11 +214,11 @@ def load_providers(ds: Dataset, *sources: str | Path | Iterable[Mapping[str, Any
             ORDER BY g._file, g._line
             """
         )
-        skipped = con.execute("SELECT count(*) FROM _providers_raw WHERE as_code(urn) IS NULL").fetchone()
+        skipped = con.execute("SELECT count(*) FROM _providers_raw WHERE as_code(urn) IS NULL").fetchall()[0]
         stats = con.execute(
             f"SELECT count(*), count(DISTINCT urn), count(*) FILTER (_la_from_file), "
             f"count(*) FILTER (NOT _la_from_file AND la IS NOT NULL), count(*) FILTER (la IS NULL) FROM main.{TABLE}"
-        ).fetchone()
+        ).fetchall()[0]
         con.execute(f"ALTER TABLE main.{TABLE} DROP COLUMN _la_from_file")
     finally:
         for i in range(len(sources)):
@@ -235,7 +235,7 @@ def has_providers(ds: Dataset) -> bool:
     """True when an Ofsted provider list was loaded into ``ds``."""
     row = ds.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [TABLE]
-    ).fetchone()
+    ).fetchall()[0]
     return bool(row and row[0])
 
 

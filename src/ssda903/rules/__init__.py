@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.model.years import FIRST_YEAR
 from ssda903.rules.templates import render
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = ["Example", "Rule", "RuleError", "all_rules", "rule", "rules_for_year"]
 
