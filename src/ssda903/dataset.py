@@ -78,6 +78,7 @@ class Source:
     table: str
     file: str
     rows: int
+    columns: tuple[str, ...] = ()  # the model columns the file carried
 
 
 @dataclass
@@ -189,7 +190,7 @@ class Dataset:
                     period=period,
                 )
             )
-        self.sources.append(Source(period, table, file, added))
+        self.sources.append(Source(period, table, file, added, tuple(c for c, src in columns.items() if src)))
         self._finished = False
         return added
 
@@ -295,6 +296,16 @@ class Dataset:
                     + f"as_code({q}) NOT IN (SELECT code FROM {codelist} WHERE tbl = '{table}' AND col = '{c.name}')"
                     + form
                 )
+        # a required column the file carried, left blank on a row (a column the file lacks is LOAD03, once)
+        for c in cols:
+            files = [x.file for x in self.sources if (x.period, x.table) == (period, table) and c.name in x.columns]
+            if c.blank != "no" or not files:
+                continue
+            q = quote(c.name)
+            checks.append(
+                f"SELECT 'LOAD18', '{period}', '{table}', _id, '{c.name}', {q}, 'a value' FROM {raw} "
+                f"WHERE blank_to_null({q}) IS NULL AND _file IN ({', '.join(_literal(f) for f in files)})"
+            )
         return ["INSERT INTO cell_problems " + " UNION ALL ".join(checks)] if checks else []
 
     def _note_other_date_forms(self, period: str, table: str) -> None:

@@ -106,6 +106,12 @@ KINDS: dict[str, ProblemKind] = {
             "warning",
             "The file was read by what it holds; rename it (e.g. .xlsx for a workbook) before sending it on.",
         ),
+        ProblemKind(
+            "LOAD18",
+            "Required value is blank",
+            "error",
+            "Fill in the value: the DfE requires it on every row of this table.",
+        ),
     ]
 }
 
