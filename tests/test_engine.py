@@ -6,8 +6,8 @@ import pytest
 
 from ssda903.dataset import Dataset
 from ssda903.engine import run
-from ssda903.problems import KINDS
 from ssda903.ingest.frames import load_frames
+from ssda903.problems import KINDS
 from ssda903.rules import Rule, parse_rule_file
 
 
