@@ -37,7 +37,9 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"
 
 #: SQL macros every rule may use. They need nothing but DuckDB's core functions.
 MACROS = f"""
-CREATE OR REPLACE MACRO tidy(x) AS trim(x, ' \t\r\n\u00a0');
+CREATE OR REPLACE MACRO tidy(x) AS CASE
+    WHEN contains(x, chr(9)) OR contains(x, chr(10)) OR contains(x, chr(13)) OR contains(x, chr(160))
+    THEN trim(x, ' \t\r\n\u00a0') ELSE trim(x) END;
 CREATE OR REPLACE MACRO blank_to_null(x) AS nullif(tidy(x), '');
 CREATE OR REPLACE MACRO as_code(x) AS nullif(upper(tidy(x)), '');
 CREATE OR REPLACE MACRO as_date(x) AS (
@@ -46,7 +48,8 @@ CREATE OR REPLACE MACRO as_date(x) AS (
 );
 CREATE OR REPLACE MACRO as_int(x) AS CASE WHEN regexp_full_match(tidy(x), '[+-]?[0-9]+') THEN TRY_CAST(tidy(x) AS INTEGER) END;
 CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(tidy(x) AS DOUBLE);
-CREATE OR REPLACE MACRO is_dfe_date(x) AS regexp_full_match(tidy(x), '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}');
+-- cheap test for the DfE form, used only on values that parsed as dates: the other forms use '-'
+CREATE OR REPLACE MACRO is_dfe_date(x) AS contains(x, '/');
 CREATE OR REPLACE MACRO age_on(dob, d) AS date_sub('year', dob, d);
 """
 
@@ -238,7 +241,17 @@ class Dataset:
                     [f"{TYPED_EXPR[c.kind].format(c=quote(c.name))} AS {quote(c.name)}" for c in cols]
                     + [f"NULL::{DERIVED_TYPE[c.kind]} AS {quote(c.name)}" for c in table.columns.values() if c.derived]
                 )
-                statements.append(f"CREATE OR REPLACE TABLE {schema}.{quote(name)} AS SELECT _id, {typed} FROM {raw}")
+                if self.has(name, period):
+                    statements.append(
+                        f"CREATE OR REPLACE TABLE {schema}.{quote(name)} AS SELECT _id, {typed} FROM {raw}"
+                    )
+                else:  # nobody supplied it: an empty table of the same shape, without planning any expression
+                    shape = ", ".join(
+                        f"{quote(c.name)} {DERIVED_TYPE[c.kind]}"
+                        for c in table.columns.values()
+                        if c.kind in DERIVED_TYPE
+                    )
+                    statements.append(f"CREATE OR REPLACE TABLE {schema}.{quote(name)} (_id BIGINT, {shape})")
                 unions.append(
                     f"SELECT _id, '{period}' AS period, '{name}' AS tbl, _file, _row, _line, "
                     f"blank_to_null(CHILD) AS child FROM {raw}"
@@ -261,9 +274,7 @@ class Dataset:
         self.con.execute(";\n".join(statements))
         reference.derive(self)
         self._load_expressions()
-        for period in PERIODS:
-            for name in {s.table for s in self.sources if s.period == period}:
-                self._note_other_date_forms(period, name)
+        self._note_other_date_forms()
         self._finished = True
         return self
 
@@ -275,51 +286,63 @@ class Dataset:
                 self.con.execute(entry.read_text(encoding="utf-8"))
 
     def _cell_checks(self, period: str, table: str, cols: list[Column]) -> list[str]:
-        raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
-        codelist = f"{TYPED_SCHEMA[period]}.codelist"
-        checks = []
-        for c in cols:
-            q = quote(c.name)
-            base = (
-                f"SELECT '{{code}}', '{period}', '{table}', _id, '{c.name}', {q}, '{{expected}}' FROM {raw} "
-                f"WHERE blank_to_null({q}) IS NOT NULL AND "
-            )
-            if c.kind == "date":
-                checks.append(base.format(code="LOAD07", expected="a date (DD/MM/YYYY)") + f"as_date({q}) IS NULL")
-            elif c.kind == "int":
-                checks.append(base.format(code="LOAD08", expected="a whole number") + f"as_int({q}) IS NULL")
-            elif c.kind == "code" and c.codes:
-                # a column with a pattern (UPN) takes a value of that form or one of its codes
-                form = f" AND NOT regexp_full_match(as_code({q}), '{c.pattern.strip('^$')}')" if c.pattern else ""
-                checks.append(
-                    base.format(code="LOAD09", expected=f"a valid {c.name} code for {self.year_of(period)}")
-                    + f"as_code({q}) NOT IN (SELECT code FROM {codelist} WHERE tbl = '{table}' AND col = '{c.name}')"
-                    + form
-                )
-        # a required column the file carried, left blank on a row (a column the file lacks is LOAD03, once)
-        for c in cols:
-            files = [x.file for x in self.sources if (x.period, x.table) == (period, table) and c.name in x.columns]
-            if c.blank != "no" or not files:
-                continue
-            q = quote(c.name)
-            checks.append(
-                f"SELECT 'LOAD18', '{period}', '{table}', _id, '{c.name}', {q}, 'a value' FROM {raw} "
-                f"WHERE blank_to_null({q}) IS NULL AND _file IN ({', '.join(_literal(f) for f in files)})"
-            )
-        return ["INSERT INTO cell_problems " + " UNION ALL ".join(checks)] if checks else []
+        """The value problems of one table (LOAD07-09, 18, and 15 for later summary), as one INSERT.
 
-    def _note_other_date_forms(self, period: str, table: str) -> None:
-        """Dates in a form other than DD/MM/YYYY are understood; say so once per file and column."""
+        The typed table already holds each value parsed, so a check compares the text given with
+        the typed value instead of parsing again.
+        """
         raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
-        parts = [
-            f"SELECT '{c.name}' AS col, _file, count(*) AS n, min(_line) AS line, arg_min({quote(c.name)}, _line) AS ex "
-            f"FROM {raw} WHERE as_date({quote(c.name)}) IS NOT NULL AND NOT is_dfe_date({quote(c.name)}) GROUP BY _file"
-            for c in self._model_columns(table)
-            if c.kind == "date"
-        ]
-        if not parts:
-            return
-        for col, file, n, line, example in self.con.execute(" UNION ALL ".join(parts) + " ORDER BY 2, 1").fetchall():
+        typed = f"{TYPED_SCHEMA[period]}.{quote(table)}"
+        year = self.year_of(period)
+        model = load_model()
+        checks: list[tuple[str, str, str, str]] = []  # (condition, code, field, expected)
+        for c in cols:
+            r, t = f"r.{quote(c.name)}", f"t.{quote(c.name)}"
+            given = f"blank_to_null({r}) IS NOT NULL"
+            if c.kind == "date":
+                checks.append((f"{given} AND {t} IS NULL", "LOAD07", c.name, "a date (DD/MM/YYYY)"))
+                checks.append((f"{t} IS NOT NULL AND NOT is_dfe_date({r})", "LOAD15", c.name, "DD/MM/YYYY"))
+            elif c.kind == "int":
+                checks.append((f"{given} AND {t} IS NULL", "LOAD08", c.name, "a whole number"))
+            elif c.kind == "code" and c.codes:
+                codes = ", ".join(_literal(x.upper()) for x in model.codes(table, c.name, year))
+                # a column with a pattern (UPN) takes a value of that form or one of its codes
+                form = f" AND NOT regexp_full_match({t}, {_literal(c.pattern.strip('^$'))})" if c.pattern else ""
+                checks.append(
+                    (
+                        f"{t} IS NOT NULL AND {t} NOT IN ({codes}){form}",
+                        "LOAD09",
+                        c.name,
+                        f"a valid {c.name} code for {year}",
+                    )
+                )
+            # a required column the file carried, left blank on a row (a column the file lacks is LOAD03, once)
+            files = [x.file for x in self.sources if (x.period, x.table) == (period, table) and c.name in x.columns]
+            if c.blank == "no" and files:
+                in_files = ", ".join(_literal(f) for f in files)
+                checks.append((f"NOT ({given}) AND r._file IN ({in_files})", "LOAD18", c.name, "a value"))
+        if not checks:
+            return []
+        # one cheap filtered scan per check: the typed table already holds each parsed value
+        selects = " UNION ALL ".join(
+            f"SELECT '{code}', '{period}', '{table}', r._id, '{field}', r.{quote(field)}, {_literal(expected)} "
+            f"FROM {raw} r JOIN {typed} t USING (_id) WHERE {cond}"
+            for cond, code, field, expected in checks
+        )
+        return [f"INSERT INTO cell_problems {selects}"]
+
+    def _note_other_date_forms(self) -> None:
+        """Dates in a form other than DD/MM/YYYY are understood; say so once per file and column."""
+        rows = self.con.execute(
+            """
+            SELECT c.period, c.tbl, c.field, r._file, count(*), min(r._line), arg_min(c.value, r._line)
+            FROM cell_problems c JOIN all_rows r USING (_id)
+            WHERE c.code = 'LOAD15'
+            GROUP BY ALL ORDER BY 1, 2, 4, 3
+            """
+        ).fetchall()
+        self.con.execute("DELETE FROM cell_problems WHERE code = 'LOAD15'")
+        for period, table, col, file, n, line, example in rows:
             self.add_problem(
                 LoadProblem(
                     "LOAD15",

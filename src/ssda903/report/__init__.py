@@ -18,20 +18,31 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ssda903.report.details import ReportData, build
-
 if TYPE_CHECKING:
     from rich.console import Console
 
     from ssda903.engine import Result
+    from ssda903.report.details import ReportData
 
 __all__ = ["FORMATS", "ReportData", "build", "print_summary", "summary", "write"]
+
+
+def __getattr__(name: str) -> Any:
+    # ReportData and build live in details.py, which needs pandas: import it only when used
+    if name in ("ReportData", "build"):
+        from ssda903.report import details
+
+        return getattr(details, name)
+    raise AttributeError(name)
+
 
 FORMATS = (".csv", ".json", ".xlsx", ".html")
 
 
 def summary(result: Result) -> dict[str, Any]:
     """The headline numbers, per rule, per table, top children, outcome counts and load problems."""
+    from ssda903.report.details import build
+
     return build(result, values=False).summary
 
 
@@ -53,10 +64,13 @@ def write(result: Result | ReportData, path: str | os.PathLike[str], **options: 
     if suffix not in FORMATS:
         raise ValueError(f"cannot write {p.name!r}: a report is one of {', '.join(FORMATS)}")
     if suffix == ".csv":
+        # the findings CSV needs only the engine's findings table (and so not pandas)
         from ssda903.report.findings_csv import write_findings_csv
 
-        write_findings_csv(result.result if isinstance(result, ReportData) else result, p)
+        write_findings_csv(getattr(result, "result", result), p)
         return p
+    from ssda903.report.details import ReportData, build
+
     data = result if isinstance(result, ReportData) else build(result)
     if suffix == ".json":
         from ssda903.report.json_report import write_json

@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ssda903.engine import Result
 
 HEADER = ["rule", "period", "table", "row", "child"]
@@ -37,27 +37,16 @@ def _sorted_sql(relation: str) -> str:
 
 def findings_table(result: Result) -> pd.DataFrame:
     """The contract's rows: one per (rule, period, table, row), sorted; file-level lines have no row."""
-    con = result.dataset.con
-    name = "_report_findings_csv"
-    con.register(name, result.findings()[HEADER])
-    try:
-        return con.execute(_sorted_sql(name)).df()
-    finally:
-        con.unregister(name)
+    return result.dataset.con.execute(_sorted_sql("findings")).df()
 
 
 def write_findings_csv(result: Result, path: str | os.PathLike[str]) -> int:
     """Write the findings CSV; returns the number of lines written (header excluded)."""
     target = os.fspath(path)
     open(target, "w").close()  # an unwritable path fails here, as an OSError like every other writer's
-    con = result.dataset.con
-    name = "_report_findings_csv"
-    con.register(name, result.findings()[HEADER])
-    try:
-        n = con.execute(
-            f"COPY ({_sorted_sql(name)}) TO '{target.replace(chr(39), chr(39) * 2)}' "
-            "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', NEW_LINE '\\n')"
-        ).fetchall()
-    finally:
-        con.unregister(name)
+    # straight from the engine's findings table: no round trip through Python objects
+    n = result.dataset.con.execute(
+        f"COPY ({_sorted_sql('findings')}) TO '{target.replace(chr(39), chr(39) * 2)}' "
+        "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', NEW_LINE '\\n')"
+    ).fetchall()
     return int(n[0][0]) if n else 0
