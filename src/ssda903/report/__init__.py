@@ -67,7 +67,8 @@ def write(result: Result | ReportData, path: str | os.PathLike[str], **options: 
         # the findings CSV needs only the engine's findings table (and so not pandas)
         from ssda903.report.findings_csv import write_findings_csv
 
-        write_findings_csv(getattr(result, "result", result), p)
+        plain: Result = getattr(result, "result", result)  # a ReportData carries its Result
+        write_findings_csv(plain, p)
         return p
     from ssda903.report.details import ReportData, build
 
