@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,7 +67,7 @@ def write(result: Result | ReportData, path: str | os.PathLike[str], **options: 
         # the findings CSV needs only the engine's findings table (and so not pandas)
         from ssda903.report.findings_csv import write_findings_csv
 
-        plain: Result = getattr(result, "result", result)  # a ReportData carries its Result
+        plain = cast("Result", getattr(result, "result", result))  # a ReportData carries its Result
         write_findings_csv(plain, p)
         return p
     from ssda903.report.details import ReportData, build
