@@ -130,6 +130,7 @@ def main() -> int:
 
     # how many rules we ran (passed or failed), and where our time goes, at the largest size
     from ssda903.engine import run
+    from ssda903.problems import KINDS
     from ssda903.ingest import load
 
     data = ensure_data(work, sizes[-1], args.year)
@@ -152,9 +153,9 @@ def main() -> int:
         else:
             print(f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f}")
     if rows and "peer_rules" in rows[-1]:
-        print(f"rules run: ours {ran} (+15 load checks), peer {rows[-1]['peer_rules']}")
+        print(f"rules run: ours {ran} (+{len(KINDS)} load checks), peer {rows[-1]['peer_rules']}")
     else:
-        print(f"rules run: ours {ran} (+15 load checks)")
+        print(f"rules run: ours {ran} (+{len(KINDS)} load checks)")
     print(f"not run: {not_run}; crashed: {crashed}")
     print(f"\nin-process at {sizes[-1]:,} children: load {t_load:.2f} s, rules {result.seconds:.2f} s; slowest rules:")
     for o in sorted(result.outcomes, key=lambda o: -o.seconds)[: args.profile_top]:

@@ -45,6 +45,19 @@ class Outcome:
     seconds: float = 0.0
     variant: str = ""
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "variant": self.variant,
+            "message": self.message,
+            "stage": self.stage,
+            "severity": self.severity,
+            "status": self.status,
+            "count": self.count,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 4),
+        }
+
     def __str__(self) -> str:
         if self.status == FAILED:
             return f"failed ({self.count} rows)"
@@ -75,22 +88,7 @@ class Result:
     def outcomes_frame(self) -> pd.DataFrame:
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {
-                    "rule": o.rule,
-                    "variant": o.variant,
-                    "message": o.message,
-                    "stage": o.stage,
-                    "severity": o.severity,
-                    "status": o.status,
-                    "count": o.count,
-                    "detail": o.detail,
-                    "seconds": round(o.seconds, 4),
-                }
-                for o in self.outcomes
-            ]
-        )
+        return pd.DataFrame([o.as_dict() for o in self.outcomes])
 
     @property
     def error_count(self) -> int:

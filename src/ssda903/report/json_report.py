@@ -53,20 +53,7 @@ def findings_records(data: ReportData) -> list[dict[str, Any]]:
 
 
 def report_dict(data: ReportData) -> dict[str, Any]:
-    outcomes = [
-        {
-            "rule": o.rule,
-            "variant": o.variant,
-            "message": o.message,
-            "stage": o.stage,
-            "severity": o.severity,
-            "status": o.status,
-            "count": o.count,
-            "detail": o.detail,
-            "seconds": round(o.seconds, 4),
-        }
-        for o in data.result.outcomes
-    ]
+    outcomes = [o.as_dict() for o in data.result.outcomes]
     return {
         "format": FORMAT,
         "version": VERSION,
