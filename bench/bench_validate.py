@@ -130,8 +130,8 @@ def main() -> int:
 
     # how many rules we ran (passed or failed), and where our time goes, at the largest size
     from ssda903.engine import run
-    from ssda903.problems import KINDS
     from ssda903.ingest import load
+    from ssda903.problems import KINDS
 
     data = ensure_data(work, sizes[-1], args.year)
     t0 = time.perf_counter()
