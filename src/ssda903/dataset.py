@@ -125,16 +125,19 @@ class Dataset:
     @property
     def present(self) -> set[tuple[str, str]]:
         """(period, table) pairs for which the user supplied a file or frame, plus the reference
-        data at hand (``("reference", what)``, named as in ``ssda903.rules.REFERENCE_NEEDS``)."""
+        data at hand (``ssda903.rules.NEEDS_PROVIDERS``, ``NEEDS_LA``)."""
+        from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS
+
         found = {(s.period, s.table) for s in self.sources}
         if reference.has_providers(self):
-            found.add(("reference", "the Ofsted provider list (--providers)"))
+            found.add(NEEDS_PROVIDERS)
         if self.la:
-            found.add(("reference", "your LA code (--la)"))
+            found.add(NEEDS_LA)
         return found
 
     def has(self, table: str, period: str = "current") -> bool:
-        return (period, table) in self.present
+        """Whether the user supplied ``table`` for ``period``."""
+        return any(s.period == period and s.table == table for s in self.sources)
 
     def tables(self, period: str = "current") -> list[str]:
         """The tables of the period's year, in model order."""

@@ -10,7 +10,7 @@ import pytest
 from ssda903.dataset import Dataset
 from ssda903.engine import run
 from ssda903.ingest.frames import load_frames
-from ssda903.rules import Example, Rule, all_rules
+from ssda903.rules import NEEDS_LA, Example, Rule, all_rules
 
 PROVIDER_CASES = [
     pytest.param(r, e, id=f"{r.code}{'-' + r.variant if r.variant else ''}-{e.name}")
@@ -36,7 +36,7 @@ def test_provider_rule_is_not_run_without_the_list(rule: Rule, example: Example)
 
 
 def test_rule_using_the_la_code_is_not_run_without_it() -> None:
-    uses_la = [r for r in all_rules() if ("reference", "your LA code (--la)") in r.needs]
+    uses_la = [r for r in all_rules() if NEEDS_LA in r.needs]
     assert uses_la, "some rules compare with the responsible LA"
     r = uses_la[0]
     e = r.examples[0]

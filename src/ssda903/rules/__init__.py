@@ -116,9 +116,11 @@ class Rule:
 
 
 #: Reference data a rule can need beyond the return, found in its SQL: (pattern, ("reference", what)).
+NEEDS_PROVIDERS = ("reference", "the Ofsted provider list (--providers)")
+NEEDS_LA = ("reference", "your LA code (--la)")
 REFERENCE_NEEDS = {
-    r"\bofsted_providers\b": ("reference", "the Ofsted provider list (--providers)"),
-    r"\b(?:la_code|is_own_la)\s*\(": ("reference", "your LA code (--la)"),
+    r"\bofsted_providers\b": NEEDS_PROVIDERS,
+    r"\b(?:la_code|is_own_la)\s*\(": NEEDS_LA,
 }
 
 
