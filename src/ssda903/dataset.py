@@ -8,7 +8,8 @@ For every table of the year there are two forms:
   in the file). Columns the user added beyond the model are kept here too.
 * ``main.<Table>`` / ``previous.<Table>``: the typed form the rules read, with
   ``_id``, dates as DATE, codes trimmed and upper-cased, numbers typed. A value
-  that cannot be typed is NULL here and a load problem (LOAD07–LOAD09).
+  that cannot be typed is NULL here and a load problem (LOAD07–LOAD09); a required
+  value left blank is LOAD18.
 
 Tables nobody supplied exist too, empty, so every rule's SQL compiles; whether a
 table was supplied is recorded in :attr:`Dataset.present`.

@@ -7,7 +7,7 @@ alike.
 
 Stage gating: a stage 2 rule does not report a child one of whose values in the
 fields the rule reads already failed a stage 1 check (a DfE stage 1 rule or a
-LOAD07–LOAD09 value problem), so date arithmetic on a non-date produces no noise. A LOAD
+load value problem: LOAD07–09, LOAD18), so date arithmetic on a non-date produces no noise. A LOAD
 value problem is not reported where a DfE stage 1 rule already reports the
 same cell under its own code.
 """
@@ -176,7 +176,7 @@ def _gate_stage_two(con: Any) -> None:
     The DfE passes a record to stage 2 only when it is clean at stage 1. We apply that per
     child and per field: a stage 2 rule stays silent on a child when one of that child's
     values in a field the rule reads (itself or through an expression it calls) failed a
-    DfE stage 1 rule or a LOAD07–LOAD09 value check, in the same period.
+    DfE stage 1 rule or a load value check (LOAD07–09, LOAD18), in the same period.
     """
     con.execute(
         """
