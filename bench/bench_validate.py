@@ -137,7 +137,7 @@ def main() -> int:
     t0 = time.perf_counter()
     ds = load(data, args.year, data / "previous", la="E09000027")
     t_load = time.perf_counter() - t0
-    result = run(ds)
+    result = run(ds, timed=True)  # one rule at a time, to see which rules take the time
     ran = sum(o.status in ("passed", "failed") for o in result.outcomes if not o.rule.startswith("LOAD"))
     not_run = [o.rule for o in result.outcomes if o.status == "not run"]
     crashed = [o.rule for o in result.outcomes if o.status == "crashed"]
