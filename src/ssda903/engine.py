@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 PASSED, FAILED, NOT_RUN, CRASHED = "passed", "failed", "not run", "crashed"
 
+#: how many rules go to DuckDB in one statement
+BATCH = 12
+
 FINDING_COLUMNS = ["rule", "period", "table", "row", "child", "file", "line", "fields", "severity", "stage", "_id"]
 
 
@@ -119,9 +122,9 @@ def run(
 ) -> Result:
     """Run the year's rules (or the given ``codes``, or the given ``rules``) over ``ds``.
 
-    The rules that can run go to DuckDB as one statement, so it plans and schedules them
-    together; should that fail, each rule runs on its own, so that one rule's crash is
-    contained and reported. ``timed=True`` runs them one by one and records each rule's time
+    The rules that can run go to DuckDB a batch at a time (one statement per batch); should a
+    batch fail, each of its rules runs on its own, so that one rule's crash is contained and
+    reported. ``timed=True`` runs them one by one and records each rule's time
     (for benchmarks).
     """
     t0 = time.perf_counter()
@@ -147,15 +150,17 @@ def run(
         else:
             runnable.append((r, o))
         outcomes.append(o)
-    together = not timed and len(runnable) > 1
-    if together:
-        try:
-            con.execute("INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r) for r, _ in runnable))
-        except Exception:  # some rule fails: run each alone to find and contain it
-            con.execute("DELETE FROM rule_hits")
-            together = False
+    alone: list[tuple[Rule, Outcome]] = list(runnable) if timed else []
+    if not timed:
+        # a few rules per statement: fewer round trips, without holding every rule's rows at once
+        for i in range(0, len(runnable), BATCH):
+            batch = runnable[i : i + BATCH]
+            try:
+                con.execute("INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r) for r, _ in batch))
+            except Exception:  # some rule in the batch fails: run each alone to find and contain it
+                alone += batch
     for r, o in runnable:
-        if not together:
+        if any(r is x for x, _ in alone):
             start = time.perf_counter()
             try:
                 con.execute("INSERT INTO rule_hits " + _hits_sql(r))
