@@ -100,3 +100,10 @@ def test_inspect_json_names_tables_and_problems(with_errors: Path) -> None:
 def test_catalogue_check_passes_on_the_committed_docs() -> None:
     r = runner.invoke(app, ["catalogue", "--check", "--out", str(Path(__file__).parent.parent / "docs" / "rules")])
     assert r.exit_code == 0, r.output
+
+
+def test_inspect_terminal_names_file_line_and_column(with_errors: Path) -> None:
+    r = runner.invoke(app, ["inspect", str(with_errors), "--year", "2024/25"], terminal_width=200)
+    assert r.exit_code == 0
+    assert "header.csv line 2 [SEX]" in r.output
+    assert "No file for: Episodes" in r.output

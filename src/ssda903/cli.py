@@ -126,6 +126,12 @@ def validate(
 
 
 # --------------------------------------------------------------------------- inspect
+def _short(file: str) -> str:
+    """A file's name without its folders (a zip member keeps its zip's name): tables stay readable."""
+    head, sep, member = file.partition("!")
+    return Path(head).name + (sep + member if sep else "")
+
+
 def _problem_rows(problems: list[LoadProblem]) -> list[dict[str, Any]]:
     return [p.as_dict() for p in problems]
 
@@ -161,13 +167,17 @@ def inspect(
         t.add_row(
             s["period"],
             s["table"],
-            s["file"],
+            _short(s["file"]),
             f"{s['rows']:,}",
             f"{s['children']:,}",
             s["first_date"] or "",
             s["last_date"] or "",
         )
     out.print(t)
+    if info["missing_tables"]:
+        out.print(
+            f"No file for: {', '.join(info['missing_tables'])} (rules that need them will be reported as not run)."
+        )
     problems = info["problems"]
     if not problems:
         out.print("[green]No load problems.[/]")
@@ -175,8 +185,8 @@ def inspect(
     p = Table("Code", "Problem", "Where", "Value", "Detail", title=f"{len(problems):,} load problem(s)")
     for row in problems[:limit]:
         where = (
-            row["file"]
-            + (f":{row['line']}" if row["line"] is not None else "")
+            _short(row["file"])
+            + (f" line {row['line']}" if row["line"] is not None else "")
             + (f" [{row['column']}]" if row["column"] else "")
         )
         p.add_row(row["code"], row["title"], where, "" if row["value"] is None else repr(row["value"]), row["message"])
