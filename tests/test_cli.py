@@ -102,8 +102,11 @@ def test_catalogue_check_passes_on_the_committed_docs() -> None:
     assert r.exit_code == 0, r.output
 
 
-def test_inspect_terminal_names_file_line_and_column(with_errors: Path) -> None:
-    r = runner.invoke(app, ["inspect", str(with_errors), "--year", "2024/25"], terminal_width=200)
+def test_inspect_terminal_names_file_line_and_column(with_errors: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssda903 import cli
+
+    monkeypatch.setattr(cli.out, "width", 200)
+    r = runner.invoke(app, ["inspect", str(with_errors), "--year", "2024/25"])
     assert r.exit_code == 0
     assert "header.csv line 2 [SEX]" in r.output
     assert "No file for: Episodes" in r.output
