@@ -29,6 +29,8 @@ import duckdb
 from ssda903 import reference
 from ssda903.model import CollectionYear, Column, load_model
 from ssda903.problems import LoadProblem
+from ssda903.sqltext import literal as _literal
+from ssda903.sqltext import quote
 
 PERIODS = ("current", "previous")
 RAW_SCHEMA = {"current": "raw", "previous": "raw_previous"}
@@ -64,14 +66,6 @@ TYPED_EXPR = {
 
 
 DERIVED_TYPE = {"decimal": "DOUBLE", "code": "VARCHAR", "id": "VARCHAR", "int": "INTEGER", "date": "DATE"}
-
-
-def _literal(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ssda903.dataset import Dataset
 from ssda903.problems import KINDS
 from ssda903.rules import Rule, rules_for_year
+from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +86,7 @@ class Result:
     def findings(self) -> pd.DataFrame:
         """One row per (rule, failing row), sorted by rule, period, table, row."""
         return self.dataset.con.sql(
-            f"SELECT {', '.join(_q(c) for c in FINDING_COLUMNS)} FROM findings ORDER BY sort_key"
+            f"SELECT {', '.join(quote(c) for c in FINDING_COLUMNS)} FROM findings ORDER BY sort_key"
         ).df()
 
     def outcomes_frame(self) -> pd.DataFrame:
@@ -106,10 +107,6 @@ class Result:
             if o.rule == code:
                 return o
         raise KeyError(code)
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'
 
 
 def run(

@@ -6,8 +6,9 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, Dataset, quote
+from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, load_model, supported_years
+from ssda903.sqltext import quote
 
 
 def describe(ds: Dataset) -> dict[str, Any]:

@@ -27,10 +27,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ssda903.dataset import RAW_SCHEMA, Dataset, quote
+from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch, match_columns
 from ssda903.ingest.sink import append_matched, raw_columns
 from ssda903.problems import LoadProblem
+from ssda903.sqltext import literal as _sql_literal
+from ssda903.sqltext import quote
 
 SAMPLE = 64 * 1024
 CHUNK = 4 * 1024 * 1024
@@ -150,10 +152,6 @@ def _options(names: list[str], layout: Layout, *, parallel: bool) -> str:
         "quote='\"', escape='\"', comment='', null_padding=true, strict_mode=false, "
         f"parallel={'true' if parallel else 'false'}"
     )
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class _LineCounter(threading.Thread):

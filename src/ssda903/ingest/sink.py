@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from ssda903.dataset import RAW_SCHEMA, Dataset, quote
+from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch
 from ssda903.problems import LoadProblem
+from ssda903.sqltext import quote
 
 #: at most this many located problems of one kind per file; the rest are counted in one more
 MAX_LOCATED = 50

@@ -33,10 +33,11 @@ from typing import Any
 import pyarrow as pa
 from lxml import etree
 
-from ssda903.dataset import Dataset, quote
+from ssda903.dataset import Dataset
 from ssda903.ingest.columns import SYSTEM_COLUMNS
 from ssda903.model import Table, load_model
 from ssda903.problems import LoadProblem
+from ssda903.sqltext import quote
 
 ROOT = "EXPSSDA903"
 BATCH = 20_000

@@ -31,6 +31,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ssda903.sqltext import literal as _literal
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -80,10 +82,6 @@ CREATE OR REPLACE MACRO postcode_number(k) AS CASE
     WHEN regexp_full_match(k, '[A-Z][A-Z0-9]{1,3}[0-9][A-Z]{2}')
     THEN postcode_pack(rpad(left(k, length(k) - 3), 4, '_') || right(k, 3)) END;
 """
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _expression_sql() -> str:

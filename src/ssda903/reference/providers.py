@@ -43,6 +43,7 @@ import pyarrow as pa
 
 from ssda903.problems import InputError
 from ssda903.reference.postcodes import LOOKUP, authorities, look_up, prepare
+from ssda903.sqltext import literal as _literal
 
 if TYPE_CHECKING:
     from ssda903.dataset import Dataset
@@ -237,7 +238,3 @@ def has_providers(ds: Dataset) -> bool:
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [TABLE]
     ).fetchall()[0]
     return bool(row and row[0])
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

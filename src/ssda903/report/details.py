@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, quote
+from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA
 from ssda903.model import load_model
 from ssda903.problems import KINDS, LoadProblem
+from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
     from ssda903.engine import Result

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ssda903.dataset import quote
 from ssda903.model import load_model
 from ssda903.problems import KINDS
 from ssda903.report.details import code_key, ddmmyyyy
+from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
     from ssda903.report.details import ReportData

@@ -35,11 +35,12 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from ssda903.dataset import RAW_SCHEMA, quote
+from ssda903.dataset import RAW_SCHEMA
 from ssda903.model import load_model
 from ssda903.problems import KINDS
 from ssda903.report.details import PERIOD_LABEL, ReportData, code_key, columns, data_columns
 from ssda903.report.details import plural as _count
+from ssda903.sqltext import quote
 
 MAX_ROWS = 1_048_576
 MAX_COMMENTS = 10_000
