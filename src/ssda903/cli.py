@@ -148,11 +148,10 @@ def inspect(
 ) -> None:
     """Show what was recognised in the files (tables, rows, children, dates) and every load problem."""
     from ssda903.ingest import load
-    from ssda903.inspect import describe, guess_year
+    from ssda903.inspect import describe
 
     try:
-        y = parse_year(year) if year else guess_year(paths)
-        ds = load(paths, y, previous or None)
+        ds = load(paths, parse_year(year) if year else None, previous or None)
     except InputError as e:
         raise fail(str(e)) from None
     info = describe(ds)

@@ -103,6 +103,13 @@ class Dataset:
         self._set_reference_dates()
 
     # -- the year -----------------------------------------------------------
+    def set_year(self, year: str | int | CollectionYear) -> None:
+        """Settle the collection year after reading but before typing (e.g. a guessed year)."""
+        if self._finished:
+            raise RuntimeError("the year is settled once the Dataset is typed")
+        self.year = CollectionYear.parse(year)
+        self._set_reference_dates()
+
     def year_of(self, period: str) -> CollectionYear:
         return self.year if period == "current" else self.year.previous()
 

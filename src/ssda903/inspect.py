@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -56,24 +55,20 @@ def _count(codes: Iterable[str]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def guess_year(paths: Iterable[str | os.PathLike[str]]) -> CollectionYear:
-    """The collection year the files most likely belong to: the one holding the latest episode start.
+def guess_year(ds: Dataset) -> CollectionYear:
+    """The collection year this year's files most likely belong to: the one holding the latest
+    episode start or end date, read from the raw text (nothing needs typing first).
 
     Falls back to the latest supported year.
     """
-    from ssda903.ingest import load
-
     years = supported_years()
-    try:
-        ds = load(list(paths), years[-1])
-    except Exception:
+    if not ds.has("Episodes"):
         return years[-1]
-    row = ds.con.execute(
-        "SELECT greatest(max(DECOM), max(DEC)) FROM Episodes WHERE greatest(DECOM, coalesce(DEC, DECOM)) < DATE '2100-01-01'"
-    ).fetchall()[0]
-    latest = row[0]
+    latest = ds.con.execute(
+        "SELECT max(d) FROM (SELECT as_date(DECOM) AS d FROM raw.Episodes UNION ALL "
+        "SELECT as_date(DEC) FROM raw.Episodes) WHERE d < DATE '2100-01-01'"
+    ).fetchall()[0][0]
     if latest is None:
         return years[-1]
-    start = latest.year if latest.month >= 4 else latest.year - 1
-    guess = CollectionYear(start)
+    guess = CollectionYear(latest.year if latest.month >= 4 else latest.year - 1)
     return guess if guess in years else (years[0] if guess < years[0] else years[-1])

@@ -239,18 +239,26 @@ def _load_zip(ds: Dataset, path: Path, *, period: str, work: str, display: str) 
 
 def load(
     current: Inputs,
-    year: str | int | CollectionYear,
+    year: str | int | CollectionYear | None,
     previous: Inputs = None,
     *,
     la: str | None = None,
 ) -> Dataset:
     """Load this year's inputs (and last year's, if given) into a new Dataset.
 
+    With ``year=None`` the collection year is guessed from this year's episode dates
+    (see :func:`ssda903.inspect.guess_year`) before anything is typed, so files are read once.
     Raises InputError only when nothing at all could be read for the current year.
     """
-    ds = Dataset(CollectionYear.parse(year), la=la)
+    from ssda903.model import supported_years
+
+    ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1], la=la)
     # `validate out/ --previous out/previous`: last year's files are not this year's too
     load_into(ds, current, period="current", exclude=_paths(previous))
+    if year is None:
+        from ssda903.inspect import guess_year
+
+        ds.set_year(guess_year(ds))
     load_into(ds, previous, period="previous")
     ds.finish()
     if not any(s.period == "current" for s in ds.sources):

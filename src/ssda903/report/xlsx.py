@@ -280,14 +280,18 @@ class _Writer:
                 ws.write_url(r, 5, f"internal:'{names[0]}'!A1", self.f_link, names[0])
             r += 1
 
-    # -- Outcomes ----------------------------------------------------------------
-    def _outcomes(self, ws: Any) -> None:
-        heads = ["Code", "Message", "Status", "Rows", "Severity", "Stage", "Detail", "Variant", "Seconds"]
-        widths = [10, 80, 10, 10, 10, 7, 50, 18, 9]
+    def _heading_row(self, ws: Any, heads: list[str], widths: list[int]) -> None:
+        """A frozen heading row with column widths, for the list sheets."""
         for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
             ws.set_column(c, c, w)
             ws.write_string(0, c, h, self.f_head)
         ws.freeze_panes(1, 0)
+
+    # -- Outcomes ----------------------------------------------------------------
+    def _outcomes(self, ws: Any) -> None:
+        heads = ["Code", "Message", "Status", "Rows", "Severity", "Stage", "Detail", "Variant", "Seconds"]
+        widths = [10, 80, 10, 10, 10, 7, 50, 18, 9]
+        self._heading_row(ws, heads, widths)
         outcomes = sorted(self.data.result.outcomes, key=lambda o: code_key(o.rule))
         for r, o in enumerate(outcomes, start=1):
             ws.write_string(r, 0, o.rule)
@@ -304,10 +308,7 @@ class _Writer:
     def _file_problems(self, ws: Any) -> None:
         heads = ["Code", "Problem", "Table", "Year", "File", "Line", "Column", "What was found", "What to do"]
         widths = [9, 30, 14, 13, 40, 7, 16, 70, 60]
-        for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
-            ws.set_column(c, c, w)
-            ws.write_string(0, c, h, self.f_head)
-        ws.freeze_panes(1, 0)
+        self._heading_row(ws, heads, widths)
         for r, p in enumerate(self.data.file_problems, start=1):
             fmt = self.f_error if p.severity == "error" else self.f_query
             ws.write_string(r, 0, p.code, fmt)
