@@ -13,6 +13,7 @@ from ssda903.cli import app
 runner = CliRunner()
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+EPISODES_HEADER = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -110,3 +111,12 @@ def test_inspect_terminal_names_file_line_and_column(with_errors: Path, monkeypa
     assert r.exit_code == 0
     assert "header.csv line 2 [SEX]" in r.output
     assert "No file for: Episodes" in r.output
+
+
+def test_inspect_guesses_the_year_despite_a_mistyped_date(tmp_path: Path) -> None:
+    rows = [f"{i},01/0{1 + i % 3}/2025,S,C2,N1,U4,PR1,,,,,," for i in range(200)]  # Jan-Mar 2025
+    rows.append("999,01/05/2024,S,C2,N1,U4,PR1,03/05/2052,E13,,,,")
+    folder = write(tmp_path / "r", "episodes.csv", EPISODES_HEADER + "\n".join(rows) + "\n").parent
+    r = runner.invoke(app, ["inspect", str(folder), "--json"])
+    assert r.exit_code == 0
+    assert json.loads(r.output)["year"] == "2024/25"

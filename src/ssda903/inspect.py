@@ -56,8 +56,8 @@ def _count(codes: Iterable[str]) -> dict[str, int]:
 
 
 def guess_year(ds: Dataset) -> CollectionYear:
-    """The collection year this year's files most likely belong to: the one holding the latest
-    episode start or end date, read from the raw text (nothing needs typing first).
+    """The collection year this year's files most likely belong to: the one holding (nearly) the
+    latest episode start or end date, read from the raw text (nothing needs typing first).
 
     Falls back to the latest supported year.
     """
@@ -65,8 +65,9 @@ def guess_year(ds: Dataset) -> CollectionYear:
     if not ds.has("Episodes"):
         return years[-1]
     latest = ds.con.execute(
-        "SELECT max(d) FROM (SELECT as_date(DECOM) AS d FROM raw.Episodes UNION ALL "
-        "SELECT as_date(DEC) FROM raw.Episodes) WHERE d < DATE '2100-01-01'"
+        # nearly the latest date: one mistyped year (2052 for 2025) must not move the guess
+        "SELECT quantile_disc(d, 0.99) FROM (SELECT as_date(DECOM) AS d FROM raw.Episodes UNION ALL "
+        "SELECT as_date(DEC) FROM raw.Episodes) WHERE d IS NOT NULL"
     ).fetchall()[0][0]
     if latest is None:
         return years[-1]
