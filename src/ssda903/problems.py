@@ -112,6 +112,30 @@ KINDS: dict[str, ProblemKind] = {
             "error",
             "Fill in the value: the DfE requires it on every row of this table.",
         ),
+        ProblemKind(
+            "LOAD19",
+            "Row repeats one already given",
+            "error",
+            "Keep one row: the DfE return holds each child (or each record) once in this table.",
+        ),
+        ProblemKind(
+            "LOAD20",
+            "Table the DfE requires is missing",
+            "error",
+            "Add the file for this table (with its header row, even when it has no rows): the DfE return needs it.",
+        ),
+        ProblemKind(
+            "LOAD21",
+            "Value read after tidying",
+            "warning",
+            "The value was understood, but write it exactly as the DfE expects (shown in the message).",
+        ),
+        ProblemKind(
+            "LOAD22",
+            "Text converted from another encoding",
+            "warning",
+            "The text was converted to UTF-8; save the file as CSV UTF-8 so accents and symbols reach the DfE intact.",
+        ),
     ]
 }
 

@@ -62,6 +62,8 @@ class Rule:
     aliases: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     source: str = ""
+    #: one sentence on why results differ from the community validator on purpose (None: no difference)
+    community_difference: str | None = None
 
     def valid_in(self, year: CollectionYear) -> bool:
         return self.valid_from <= year and (self.valid_until is None or year <= self.valid_until)
@@ -112,6 +114,7 @@ class Rule:
             "years": [y.label for y in self.years],
             "variant": self.variant,
             "why": self.why,
+            "community_difference": self.community_difference,
         }
 
 
@@ -223,6 +226,10 @@ def _examples(items: list[dict[str, Any]]) -> tuple[Example, ...]:
     return tuple(out)
 
 
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
 def _sql(spec: dict[str, Any], where: str) -> str:
     if "sql" in spec:
         return str(spec["sql"]).strip()
@@ -245,6 +252,8 @@ KEYS = {
     "variants",
     "examples",
     "aliases",
+    "optional",
+    "community_difference",
 }
 
 
@@ -272,6 +281,7 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
         aliases=tuple(str(a) for a in data.get("aliases") or ()),
         optional=tuple(str(t) for t in data.get("optional") or ()),
         source=source,
+        community_difference=_text(data.get("community_difference")),
     )
     if base.severity not in ("error", "query"):
         raise RuleError(f"{source}: severity must be error or query")
@@ -301,6 +311,9 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
             sql=_sql(v["query"], f"{source} variant {v.get('name')}") if v.get("query") else base.sql,
             query_spec=v.get("query") or base.query_spec,
             examples=_examples(v.get("examples") or []),
+            community_difference=_text(v["community_difference"])
+            if "community_difference" in v
+            else base.community_difference,
         )
         if not r.sql:
             raise RuleError(f"{source}: variant {r.variant} has no query")
