@@ -9,6 +9,7 @@ from ssda903.engine import run
 from ssda903.ingest.frames import load_frames
 from ssda903.problems import KINDS
 from ssda903.rules import Rule, parse_rule_file
+from ssda903.typed import finish
 
 
 def make_rule(code: str, sql: str, *, stage: int = 2, fields: list[str], tables: list[str] | None = None) -> Rule:
@@ -117,5 +118,5 @@ def test_findings_are_sorted_by_rule_period_table_row() -> None:
 @pytest.mark.parametrize("year", ["2022/23", "2026/27"])
 def test_reference_dates_follow_the_year(year: str) -> None:
     ds = dataset({"Episodes": EPISODES}, year=year)
-    start, end = ds.sql("SELECT collection_start(), collection_end()").fetchall()[0]
+    start, end = finish(ds).sql("SELECT collection_start(), collection_end()").fetchall()[0]
     assert (start.year, end.year) == (int(year[:4]), int(year[:4]) + 1)

@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from ssda903.dataset import Dataset
 from ssda903.problems import KINDS
-from ssda903.rules import Rule, rules_for_year
+from ssda903.reference import has_providers
+from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sqltext import quote
+from ssda903.typed import CELL_ERRORS, finish
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,14 +127,14 @@ def run(
     (for benchmarks).
     """
     t0 = time.perf_counter()
-    ds.finish()
+    finish(ds)
     con = ds.con
     chosen = rules if rules is not None else rules_for_year(ds.year, codes)
     con.execute("CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)")
     con.execute("CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR)")
     con.execute("CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR)")
     con.execute("CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR)")
-    present = ds.present
+    present = present_in(ds)
     _insert(con, "rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields)) for r in chosen])
     _insert(con, "rule_fields", [(r.code, f) for r in chosen for f in r.fields])
     _insert(con, "rule_gate_fields", [(r.code, f) for r in chosen if r.stage == 2 for f in r.gate_fields])
@@ -182,6 +184,16 @@ def run(
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0)
 
 
+def present_in(ds: Dataset) -> set[tuple[str, str]]:
+    """(period, table) pairs the user supplied, and the reference data at hand (``NEEDS_LA`` …)."""
+    found = {(s.period, s.table) for s in ds.sources}
+    if has_providers(ds):
+        found.add(NEEDS_PROVIDERS)
+    if ds.la:
+        found.add(NEEDS_LA)
+    return found
+
+
 def _hits_sql(r: Rule) -> str:
     return f"SELECT DISTINCT '{r.code}', q._id FROM ({r.sql}\n) AS q"
 
@@ -206,15 +218,16 @@ def _gate_stage_two(con: Any) -> None:
     values in a field the rule reads (itself or through an expression it calls) failed a
     DfE stage 1 rule or a load value check (LOAD07–09, LOAD18), in the same period.
     """
+    errors = ", ".join(f"'{c}'" for c in CELL_ERRORS)
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE stage1_cells AS
         WITH cells AS (
             SELECT h._id, f.field FROM rule_hits h
             JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
             WHERE m.stage = 1
             UNION
-            SELECT _id, field FROM cell_problems
+            SELECT _id, field FROM cell_problems WHERE code IN ({errors})
         )
         SELECT c._id, c.field, r.period, r.child FROM cells c JOIN all_rows r USING (_id);
 

@@ -8,11 +8,12 @@ from typing import Any
 from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.sqltext import quote
+from ssda903.typed import finish
 
 
 def describe(ds: Dataset) -> dict[str, Any]:
     """A plain dict (JSON-ready) describing the Dataset and every load problem."""
-    ds.finish()
+    finish(ds)
     model = load_model()
     tables = []
     for s in ds.sources:

@@ -17,6 +17,7 @@ from ssda903.dataset import Dataset
 from ssda903.ingest import InputError, load, load_into
 from ssda903.ingest.frames import load_frames
 from ssda903.problems import KINDS
+from ssda903.typed import finish
 
 
 def test_zip_of_csvs_skips_other_members() -> None:
@@ -166,7 +167,7 @@ def test_random_bytes_never_raise(tmp_path: Path, seed: int) -> None:
     assert all(p.code in KINDS for p in ds.problems)
     faults = [str(p) for p in ds.problems if "fault in ssda903" in p.message]
     assert faults == []
-    ds.finish()  # and what was loaded can be typed
+    finish(ds)  # and what was loaded can be typed
 
 
 def test_previous_year_goes_to_its_own_tables() -> None:

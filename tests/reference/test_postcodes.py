@@ -11,6 +11,7 @@ from ssda903.dataset import Dataset
 from ssda903.ingest.frames import load_frames
 from ssda903.reference import same_authority
 from ssda903.reference.postcodes import data_file
+from ssda903.typed import finish
 
 HOME = "TW9 4DU"  # Kew, London Borough of Richmond upon Thames (E09000027)
 
@@ -26,7 +27,7 @@ def derived(
             {"CHILD": str(i), "DECOM": "01/05/2023", "HOME_POST": home, "PL_POST": p} for i, p in enumerate(previous)
         ]
         load_frames(ds, {"Episodes": prev}, period="previous")
-    ds.finish()
+    finish(ds)
     out = ds.con.execute("SELECT PL_DISTANCE, PL_LA, PL_LOCATION FROM main.Episodes ORDER BY _id").fetchall()
     if previous is not None:
         out += ds.con.execute("SELECT PL_DISTANCE, PL_LA, PL_LOCATION FROM previous.Episodes ORDER BY _id").fetchall()
@@ -55,7 +56,7 @@ def test_distance_is_straight_line_miles_from_the_grid_references() -> None:
 
 def _number(key: str) -> int:
     ds = Dataset("2024/25")
-    ds.finish()
+    finish(ds)
     row = ds.con.execute("SELECT postcode_number(?)", [key]).fetchone()
     assert row is not None
     return int(row[0])
@@ -121,23 +122,23 @@ def test_same_authority_links_old_and_new_codes() -> None:
 
 def test_empty_return_derives_nothing_and_does_not_fail() -> None:
     ds = Dataset("2024/25", la="E09000027")
-    ds.finish()
+    finish(ds)
     assert ds.con.execute("SELECT count(*) FROM main.Episodes").fetchone() == (0,)
 
 
 def test_finish_again_after_more_rows_derives_the_new_rows() -> None:
     ds = Dataset("2024/25", la="E09000027")
     load_frames(ds, {"Episodes": [{"CHILD": "1", "HOME_POST": HOME, "PL_POST": "TW1 3AA"}]}, period="current")
-    ds.finish()
+    finish(ds)
     load_frames(ds, {"Episodes": [{"CHILD": "2", "HOME_POST": HOME, "PL_POST": "B1 1AA"}]}, period="current")
-    ds.finish()
+    finish(ds)
     got = ds.con.execute("SELECT CHILD, PL_LA FROM main.Episodes ORDER BY CHILD").fetchall()
     assert got == [("1", "E09000027"), ("2", "E08000025")]
 
 
 def test_postcode_numbers_are_unique_and_reject_other_shapes() -> None:
     ds = Dataset("2024/25")
-    ds.finish()
+    finish(ds)
     row = ds.con.execute(
         "SELECT postcode_number('SW1A1AA'), postcode_number('SW11AA'), postcode_number('S11AA'), "
         "postcode_number('NPT0AD'), postcode_number('SE1'), postcode_number('SE1-7AA'), postcode_number(NULL)"

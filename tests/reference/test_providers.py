@@ -10,6 +10,7 @@ import pytest
 from ssda903.dataset import Dataset
 from ssda903.problems import InputError
 from ssda903.reference import has_providers, load_providers
+from ssda903.typed import finish
 
 OFSTED_HEADINGS = (
     "URN,Setting name,Placement code,Placement provider code,Setting postcode,Local authority,Deregistration date\n"
@@ -86,7 +87,7 @@ def test_several_sources_and_a_dataframe_combine() -> None:
 def test_the_list_survives_finishing_the_dataset() -> None:
     ds = Dataset("2024/25")
     load_providers(ds, [provider("SC1")])
-    ds.finish()
+    finish(ds)
     assert has_providers(ds)
     assert ds.con.execute("SELECT count(*) FROM ofsted_providers").fetchone() == (1,)
 

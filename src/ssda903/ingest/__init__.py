@@ -22,6 +22,7 @@ from ssda903.ingest.csv import SAMPLE, NotText, detect_encoding, load_csv
 from ssda903.ingest.frames import load_frames
 from ssda903.model import CollectionYear
 from ssda903.problems import InputError, LoadProblem
+from ssda903.typed import finish
 
 __all__ = ["InputError", "LoadProblem", "load", "load_into"]
 
@@ -260,7 +261,7 @@ def load(
 
         ds.set_year(guess_year(ds))
     load_into(ds, previous, period="previous")
-    ds.finish()
+    finish(ds)
     if not any(s.period == "current" for s in ds.sources):
         reasons = "; ".join(str(p) for p in ds.problems[:5]) or "no CSV, XLSX, XML or zip files were found"
         raise InputError(f"Nothing could be read for the current year: {reasons}")

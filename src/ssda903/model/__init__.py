@@ -133,6 +133,7 @@ class Model:
         self.meta: dict[str, Any] = spec.get("meta", {})
         self.types: dict[str, Any] = spec.get("types", {})
         self.decisions: list[dict[str, str]] = spec.get("decisions", [])
+        self.meanings: dict[str, dict[str, Any]] = spec.get("meanings", {})
         self._tables: dict[str, Table] = {}
         for name, t in spec["tables"].items():
             columns: dict[str, Column] = {}
@@ -214,6 +215,20 @@ class Model:
         for t in self._tables.values():
             for col in t.columns.values():
                 rows.extend((t.name, col.name, c.code, c.label) for c in col.codes_in(y))
+        return rows
+
+    def meaning_rows(self, year: YearLike) -> list[tuple[str, str]]:
+        """Every (name, code) of the year-dependent meanings (``is_male`` …): the ``meaning`` table."""
+        y = CollectionYear.parse(year)
+        rows: list[tuple[str, str]] = []
+        for name, m in self.meanings.items():
+            table, _, column = m["column"].partition(".")
+            valid = set(self.codes(table, column, y))
+            for c in m["codes"]:
+                if Validity.of(c).covers(y):
+                    if str(c["code"]) not in valid:
+                        raise ValueError(f"meaning {name}: {c['code']} is not a {m['column']} code in {y}")
+                    rows.append((name, str(c["code"])))
         return rows
 
     def find_table_by_columns(self, names: set[str]) -> tuple[Table, float] | None:

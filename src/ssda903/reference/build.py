@@ -36,7 +36,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ssda903.reference.postcodes import NUMBER_MACROS, _expression_sql
+from ssda903.sql import vocabulary_sql
 
 DATA = Path(__file__).parent / "data"
 POSTCODES = DATA / "postcodes.parquet"
@@ -172,8 +172,7 @@ def build_postcodes(
 ) -> dict[str, int]:
     """Write the compact postcode table; returns counts of what was kept and left out."""
     con = duckdb.connect()
-    con.execute(_expression_sql())
-    con.execute(NUMBER_MACROS)
+    con.execute(vocabulary_sql("base"))
     schema = pa.schema([("pcd", pa.string()), ("lad", pa.string()), ("e", pa.int32()), ("n", pa.int32())])
     reader = pa.RecordBatchReader.from_batches(schema, (b.cast(schema) if b.schema != schema else b for b in batches))
     con.register("src_reader", reader)

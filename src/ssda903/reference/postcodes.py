@@ -69,47 +69,9 @@ def same_authority(code: str) -> list[str]:
     return sorted(out)
 
 
-#: A postcode key (upper case, no spaces) as one BIGINT: the outward code padded to four
-#: characters and the inward code, each character a base-37 digit (0-9, A-Z; 0 = padding).
-#: NULL for anything not shaped like a UK postcode. Integers make the Parquet lookup about
-#: five times faster than strings; the build uses the same macro.
-NUMBER_MACROS = """
-CREATE OR REPLACE MACRO postcode_digit(s, i) AS instr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', substr(s, i, 1))::BIGINT;
-CREATE OR REPLACE MACRO postcode_pack(s) AS
-    postcode_digit(s, 1) * 2565726409 + postcode_digit(s, 2) * 69343957 + postcode_digit(s, 3) * 1874161
-    + postcode_digit(s, 4) * 50653 + postcode_digit(s, 5) * 1369 + postcode_digit(s, 6) * 37 + postcode_digit(s, 7);
-CREATE OR REPLACE MACRO postcode_number(k) AS CASE
-    WHEN regexp_full_match(k, '[A-Z][A-Z0-9]{1,3}[0-9][A-Z]{2}')
-    THEN postcode_pack(rpad(left(k, length(k) - 3), 4, '_') || right(k, 3)) END;
-"""
-
-
-def _expression_sql() -> str:
-    return resources.files("ssda903.rules").joinpath("expressions", "postcode_key.sql").read_text(encoding="utf-8")
-
-
-def prepare(con: duckdb.DuckDBPyConnection, la: str | None) -> None:
-    """Macros the derivation and the rules use: ``postcode_key(x)`` and ``is_own_la(code)``."""
-    codes = same_authority(la or "")
-    own = f"code IN ({', '.join(_literal(c) for c in codes)})" if codes else "CAST(NULL AS BOOLEAN)"
-    con.execute(_expression_sql())
-    con.execute(NUMBER_MACROS)
-    con.execute(
-        f"""
-        -- true when code is the responsible LA (under any code it has had); NULL when no LA was given
-        CREATE OR REPLACE MACRO is_own_la(code) AS CASE WHEN code IS NULL THEN NULL ELSE {own} END;
-        -- where a postcode lies, as PL_LA writes it (see ssda903.reference.postcodes)
-        CREATE OR REPLACE MACRO placement_la(key, la) AS CASE
-            WHEN key IS NULL THEN NULL
-            WHEN la LIKE 'W%' THEN 'WAL'
-            WHEN la LIKE 'S%' THEN 'SCO'
-            WHEN la IS NOT NULL THEN la
-            WHEN regexp_full_match(key, 'BT[0-9]{{1,2}}[0-9][A-Z]{{2}}') THEN 'NIR'
-            WHEN regexp_full_match(key, '(GY|JE|IM)[0-9]{{1,2}}[0-9][A-Z]{{2}}') THEN 'NUK'
-        END;
-        CREATE TEMP TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER);
-        """
-    )
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """The table of looked-up postcodes (the macros it uses are in ssda903/sql/postcodes.sql)."""
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)")
 
 
 def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
@@ -131,7 +93,7 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
 def derive(ds: Dataset) -> None:
     """Fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and ``previous.Episodes``."""
     con = ds.con
-    prepare(con, ds.la)
+    prepare(con)
     look_up(
         con,
         " UNION ALL ".join(

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from ssda903.dataset import Dataset
 
 TABLE = "ofsted_providers"
+#: the name the Dataset and the rules know the provider list by
+REFERENCE = "providers"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "urn": ("urn",),
@@ -141,7 +143,7 @@ def load_providers(ds: Dataset, *sources: str | Path | Iterable[Mapping[str, Any
     if not sources:
         raise ValueError("load_providers needs at least one file or table")
     con = ds.con
-    prepare(con, ds.la)
+    prepare(con)
     parts = []
     for i, src in enumerate(sources):
         view = f"_providers_src{i}"
@@ -227,6 +229,7 @@ def load_providers(ds: Dataset, *sources: str | Path | Iterable[Mapping[str, Any
         con.unregister("_authority_names")
         con.unregister("_authority_codes")
         con.execute("DROP TABLE IF EXISTS _providers_raw")
+    ds.references[REFERENCE] = TABLE
     assert stats is not None and skipped is not None
     n, urns, from_file, from_postcode, unknown = (int(v) for v in stats)
     return ProvidersLoaded(n, urns, from_file, from_postcode, unknown, skipped_blank_urn=int(skipped[0]))
@@ -234,7 +237,4 @@ def load_providers(ds: Dataset, *sources: str | Path | Iterable[Mapping[str, Any
 
 def has_providers(ds: Dataset) -> bool:
     """True when an Ofsted provider list was loaded into ``ds``."""
-    row = ds.con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [TABLE]
-    ).fetchall()[0]
-    return bool(row and row[0])
+    return REFERENCE in ds.references

@@ -10,6 +10,7 @@ nothing is registered by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -20,7 +21,10 @@ import yaml
 
 from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.model.years import FIRST_YEAR
-from ssda903.rules.templates import render
+from ssda903.rules.schema import ExampleSpec, QuerySpec, RuleSpec, ValidationError
+from ssda903.rules.templates import TemplateError, render
+from ssda903.sql import macros
+from ssda903.sqltext import literal
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -62,6 +66,12 @@ class Rule:
     aliases: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     source: str = ""
+    #: the parameters written into the SQL (or given to the template), after a variant's overrides
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: whether a variant writes its own query (False: it reuses the rule's with other parameters)
+    own_sql: bool = False
+    #: code columns compared exactly as written (a padded or lower-case code fails this rule too)
+    exact_codes: tuple[str, ...] = ()
     #: one sentence on why results differ from the community validator on purpose (None: no difference)
     community_difference: str | None = None
 
@@ -124,6 +134,8 @@ NEEDS_LA = ("reference", "your LA code (--la)")
 REFERENCE_NEEDS = {
     r"\bofsted_providers\b": NEEDS_PROVIDERS,
     r"\b(?:la_code|is_own_la)\s*\(": NEEDS_LA,
+    # IN or OUT of the responsible LA's area: worked out from the placement postcode and the LA
+    r"\bPL_LOCATION\b": NEEDS_LA,
 }
 
 
@@ -133,9 +145,13 @@ def _table_ref(text: str) -> tuple[str, str]:
     return ("previous" if period == "previous" else "current", table)
 
 
-def strip_sql(sql: str) -> str:
-    """The SQL without comments and string literals (so neither is mistaken for a name)."""
-    return re.sub(r"'(?:[^']|'')*'", "''", re.sub(r"--[^\n]*", "", sql))
+def strip_sql(sql: str, *, keep_params: bool = False) -> str:
+    """The SQL without comments and string literals (so neither is mistaken for a name).
+
+    ``{{name}}`` parameters are blanked too, unless ``keep_params``.
+    """
+    text = re.sub(r"'(?:[^']|'')*'", "''", re.sub(r"--[^\n]*", "", sql))
+    return text if keep_params else PARAM.sub("NULL", text)
 
 
 def tables_in(sql: str) -> list[tuple[str, str]]:
@@ -153,43 +169,18 @@ def tables_in(sql: str) -> list[tuple[str, str]]:
     return found
 
 
-@cache
 def expression_needs() -> dict[str, list[tuple[str, str]]]:
-    """For each macro in rules/expressions/*.sql, the tables it needs.
+    """For each macro of the SQL vocabulary, the tables it cannot do without.
 
     An expression file says what it needs in a ``-- needs: Episodes, previous.Episodes``
     line; tables it reads but does not list there are optional to it.
     """
-    out: dict[str, list[tuple[str, str]]] = {}
-    folder = resources.files("ssda903.rules").joinpath("expressions")
-    for entry in folder.iterdir():
-        if not entry.name.endswith(".sql"):
-            continue
-        text = entry.read_text(encoding="utf-8")
-        needs = [
-            _table_ref(t.strip())
-            for m in re.finditer(r"^--\s*needs:(.*)$", text, re.M)
-            for t in m.group(1).split(",")
-            if t.strip()
-        ]
-        for name in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)", text, re.I):
-            out[name] = needs
-    return out
+    return {m.name: list(m.needs) for m in macros()}
 
 
-@cache
 def expression_columns() -> dict[str, list[str]]:
-    """For each macro in rules/expressions/*.sql, the model columns its SQL reads (bar CHILD)."""
-    names = {c for t in load_model().all_tables for c in t.columns} - {"CHILD"}
-    out: dict[str, list[str]] = {}
-    folder = resources.files("ssda903.rules").joinpath("expressions")
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            text = strip_sql(entry.read_text(encoding="utf-8"))
-            columns = sorted({w for w in re.findall(r"\b[A-Z][A-Z0-9_]*\b", text) if w in names})
-            for name in re.findall(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)", text, re.I):
-                out[name] = columns
-    return out
+    """For each macro of the SQL vocabulary, the model columns its SQL reads (bar CHILD)."""
+    return {m.name: list(m.columns) for m in macros()}
 
 
 def _year(value: Any, default: CollectionYear | None) -> CollectionYear | None:
@@ -207,117 +198,150 @@ def _row_ref(text: str) -> tuple[str, str, int]:
     raise RuleError(f"a failing row is written 'Table N' or 'previous Table N', not {text!r}")
 
 
-def _examples(items: list[dict[str, Any]]) -> tuple[Example, ...]:
-    out = []
-    for e in items or []:
-        out.append(
-            Example(
-                name=e["name"],
-                current={k: list(v or []) for k, v in (e.get("current") or {}).items()},
-                previous={k: list(v or []) for k, v in e["previous"].items()}
-                if e.get("previous") is not None
-                else None,
-                fails=tuple(_row_ref(r) for r in e.get("fails") or []),
-                year=_year(e.get("year"), None),
-                la=str(e.get("la") or "E09000027"),
-                providers=tuple(e["providers"]) if e.get("providers") is not None else None,
-            )
+def _examples(items: list[ExampleSpec]) -> tuple[Example, ...]:
+    return tuple(
+        Example(
+            name=e.name,
+            current={k: list(v or []) for k, v in e.current.items()},
+            previous={k: list(v or []) for k, v in e.previous.items()} if e.previous is not None else None,
+            fails=tuple(_row_ref(r) for r in e.fails),
+            year=_year(e.year, None),
+            la=e.la or "E09000027",
+            providers=tuple(e.providers) if e.providers is not None else None,
         )
-    return tuple(out)
+        for e in items
+    )
 
 
-def _text(value: Any) -> str | None:
-    return str(value).strip() or None if value is not None else None
+#: ``{{name}}`` in a rule's SQL: a parameter from ``params``
+PARAM = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-def _sql(spec: dict[str, Any], where: str) -> str:
-    if "sql" in spec:
-        return str(spec["sql"]).strip()
-    if "template" in spec:
-        return render(spec["template"], dict(spec.get("params") or {}))
-    raise RuleError(f"{where}: needs `sql:` or `template:`")
+def sql_value(value: Any) -> str:
+    """A parameter as an SQL literal: a list of codes becomes ``('A', 'B')``, a date ``DATE '2024-03-31'``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, list):
+        if not value:
+            raise RuleError("a list parameter needs at least one value")
+        return "(" + ", ".join(literal(str(v)) for v in value) + ")"
+    return literal(str(value))
 
 
-KEYS = {
-    "code",
-    "message",
-    "why",
-    "stage",
-    "severity",
-    "tables",
-    "fields",
-    "valid_from",
-    "valid_until",
-    "query",
-    "variants",
-    "examples",
-    "aliases",
-    "optional",
-    "community_difference",
-}
+def _render(query: QuerySpec, params: dict[str, Any], where: str) -> str:
+    """The rule's SQL with its parameters written in (or its template rendered with them as arguments)."""
+    if query.sql is not None and query.template is not None:
+        raise RuleError(f"{where}: `query` has either `sql:` or `template:`, not both")
+    if query.template is not None:
+        try:
+            return render(query.template, params)
+        except TemplateError as e:
+            raise RuleError(f"{where}: {e}") from None
+    if query.sql is None:
+        raise RuleError(f"{where}: `query` needs `sql:` or `template:`")
+    sql = query.sql.strip()
+    used = set(PARAM.findall(strip_sql(sql, keep_params=True)))
+    if used - set(params):
+        raise RuleError(f"{where}: the SQL uses {sorted(used - set(params))} but `params` does not give them")
+    if set(params) - used:
+        raise RuleError(f"{where}: `params` gives {sorted(set(params) - used)} but the SQL does not use them")
+    try:
+        return PARAM.sub(lambda m: sql_value(params[m.group(1)]), sql)
+    except RuleError as e:
+        raise RuleError(f"{where}: {e}") from None
+
+
+def _check_spec(data: dict[str, Any], source: str) -> RuleSpec:
+    try:
+        return RuleSpec.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            if err["type"] == "extra_forbidden":
+                problems.append(f"unknown key `{err['loc'][-1]}` at {where} (see docs/rule-schema.json)")
+            else:
+                problems.append(f"{where}: {err['msg']}")
+        raise RuleError(f"{source}: " + "; ".join(problems)) from None
 
 
 def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
-    """The variants of one rule file, each a Rule with its own years."""
-    unknown = set(data) - KEYS
-    if unknown:
-        raise RuleError(f"{source}: unknown keys {sorted(unknown)}")
-    code = str(data["code"])
-    first = _year(data.get("valid_from"), FIRST_YEAR)
+    """The variants of one rule file, each a Rule with its own years.
+
+    The file is checked against the declared schema (:mod:`ssda903.rules.schema`) first;
+    an unknown or misspelt key is an error naming the file and the key.
+    """
+    spec = _check_spec(data, source)
+    first = _year(spec.valid_from, FIRST_YEAR)
     assert first is not None
+    params = dict(spec.params or {})
+    exact = _exact_codes(spec.exact_codes, spec.query, params)
     base = Rule(
-        code=code,
-        message=str(data["message"]).strip(),
-        why=str(data.get("why", "")).strip(),
-        stage=int(data.get("stage", 2)),
-        severity=str(data.get("severity", "error")),
-        tables=tuple(data.get("tables") or ()),
-        fields=tuple(data.get("fields") or ()),
+        code=spec.code,
+        message=spec.message.strip(),
+        why=spec.why.strip(),
+        stage=spec.stage or 2,
+        severity=spec.severity or "error",
+        tables=tuple(spec.tables or ()),
+        fields=tuple(spec.fields or ()),
         valid_from=first,
-        valid_until=_year(data.get("valid_until"), None),
-        sql=_sql(data["query"], source) if data.get("query") else "",
-        query_spec=data.get("query") or {},
-        examples=_examples(data.get("examples") or []),
-        aliases=tuple(str(a) for a in data.get("aliases") or ()),
-        optional=tuple(str(t) for t in data.get("optional") or ()),
+        valid_until=_year(spec.valid_until, None),
+        sql=_with_exact(_render(spec.query, params, source), spec.tables, exact, source) if spec.query else "",
+        query_spec=spec.query.model_dump(exclude_none=True) if spec.query else {},
+        params=params,
+        exact_codes=exact,
+        examples=_examples(spec.examples),
+        aliases=tuple(spec.aliases),
+        optional=tuple(spec.optional or ()),
         source=source,
-        community_difference=_text(data.get("community_difference")),
+        community_difference=_text(spec.community_difference),
     )
-    if base.severity not in ("error", "query"):
-        raise RuleError(f"{source}: severity must be error or query")
-    variants = data.get("variants") or []
-    if not variants:
+    if not spec.variants:
         if not base.sql:
             raise RuleError(f"{source}: no query")
         return [base]
     out: list[Rule] = []
     covered: set[CollectionYear] = set()
-    for v in variants:
-        vf = _year(v.get("valid_from"), base.valid_from)
-        vu = _year(v.get("valid_until"), base.valid_until)
+    for v in spec.variants:
+        where = f"{source} variant {v.name}"
+        vf = _year(v.valid_from, base.valid_from)
+        vu = _year(v.valid_until, base.valid_until)
         assert vf is not None
+        merged = {**params, **(v.params or {})}
+        query = v.query or spec.query
+        if query is None:
+            raise RuleError(f"{where}: no query")
+        tables = v.tables if v.tables is not None else spec.tables
+        v_exact = _exact_codes(v.exact_codes if v.exact_codes is not None else spec.exact_codes, query, merged)
         r = replace(
             base,
-            variant=str(v.get("name", "")),
-            message=str(v.get("message", base.message)).strip(),
-            why=str(v.get("why", base.why)).strip(),
-            stage=int(v.get("stage", base.stage)),
-            severity=str(v.get("severity", base.severity)),
-            tables=tuple(v.get("tables", base.tables)),
-            fields=tuple(v.get("fields", base.fields)),
-            optional=tuple(v.get("optional", base.optional)),
+            variant=v.name,
+            message=(v.message or base.message).strip(),
+            why=(v.why or base.why).strip(),
+            stage=v.stage or base.stage,
+            severity=v.severity or base.severity,
+            tables=tuple(v.tables) if v.tables is not None else base.tables,
+            fields=tuple(v.fields) if v.fields is not None else base.fields,
+            optional=tuple(v.optional) if v.optional is not None else base.optional,
             valid_from=vf,
             valid_until=vu,
-            sql=_sql(v["query"], f"{source} variant {v.get('name')}") if v.get("query") else base.sql,
-            query_spec=v.get("query") or base.query_spec,
-            examples=_examples(v.get("examples") or []),
-            community_difference=_text(v["community_difference"])
-            if "community_difference" in v
+            sql=_with_exact(_render(query, merged, where), tables, v_exact, where),
+            query_spec=query.model_dump(exclude_none=True),
+            params=merged,
+            exact_codes=v_exact,
+            own_sql=v.query is not None,
+            examples=_examples(v.examples),
+            community_difference=_text(v.community_difference)
+            if v.community_difference is not None
             else base.community_difference,
         )
-        if not r.sql:
-            raise RuleError(f"{source}: variant {r.variant} has no query")
         years = set(r.years)
+        if not years:
+            raise RuleError(f"{where}: valid in no supported year")
         if years & covered:
             raise RuleError(f"{source}: variants overlap in {sorted(str(y) for y in years & covered)}")
         covered |= years
@@ -327,6 +351,41 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
         # the base applies to the years no variant covers; they must be one contiguous run
         out.append(replace(base, valid_from=min(rest), valid_until=max(rest)))
     return sorted(out, key=lambda r: r.valid_from)
+
+
+def _exact_codes(declared: list[str] | None, query: QuerySpec | None, params: dict[str, Any]) -> tuple[str, ...]:
+    """The columns compared exactly: those declared, and the column of a code_in_list template."""
+    out = list(declared or [])
+    if query is not None and query.template == "code_in_list" and params.get("column") not in out:
+        out.append(str(params["column"]))
+    return tuple(out)
+
+
+def _with_exact(sql: str, tables: list[str] | None, columns: tuple[str, ...], where: str) -> str:
+    """The rule's SQL, plus the rows whose code in one of ``columns`` is not written exactly as the
+    DfE lists it (spaces around it, lower case): the DfE's XML schema compares codes as written."""
+    if not columns:
+        return sql
+    if not tables:
+        raise RuleError(f"{where}: `exact_codes` needs the table in `tables`")
+    table = tables[0]
+    model = load_model()
+    for c in columns:
+        try:
+            if model.table(table).column(c).kind != "code":
+                raise RuleError(f"{where}: `exact_codes`: {table}.{c} is not a code column")
+        except KeyError as e:
+            raise RuleError(f"{where}: `exact_codes`: {e}") from None
+    differs = " OR ".join(f"(t.{c} IS NOT NULL AND r.{c} <> t.{c})" for c in columns)
+    return (
+        f"SELECT _id FROM (\n{sql}\n) AS rule_rows\n"
+        f"UNION\n-- codes not written exactly as listed (exact_codes)\n"
+        f"SELECT r._id FROM raw.{table} r JOIN main.{table} t USING (_id) WHERE {differs}"
+    )
+
+
+def _text(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
 
 
 def _code_key(code: str) -> tuple[int, str]:

@@ -1,0 +1,136 @@
+"""The SQL vocabulary: every macro and table function a rule's SQL may call, in one folder.
+
+Each ``.sql`` file here holds DuckDB macros in plain DuckDB SQL: no Python functions, no
+extension-only functions, no ``current_date``, time-zone or JSON functions, so the same text
+runs in DuckDB-WASM in a browser page. Every macro is preceded by a comment saying what it
+means; ``docs/sql-vocabulary.md`` is generated from those comments.
+
+* ``typing.sql``: reading typed text (``as_date``, ``as_code``, ``blank_to_null`` …).
+* ``dates.sql``: the collection year and the LA (``collection_start()``, ``la_code()`` …),
+  read from variables that :func:`setup_sql` sets once per Dataset.
+* ``meanings.sql``: code meanings that changed between years (``is_male`` …), read from
+  the ``meaning`` table the model fills for each year.
+* ``postcodes.sql``, ``postcode_key.sql``: postcodes as keys and numbers, for PL_LA and
+  PL_DISTANCE.
+* ``expressions/``: the DfE's commonly used expressions (``<LOOKED_AFTER_CONTINUOUSLY>`` …),
+  one per file; a ``-- needs: Episodes`` line names the tables an expression cannot do
+  without.
+
+:func:`vocabulary_sql` is the text of all of them; :func:`setup_sql` the per-year part
+(variables, ``codelist`` and ``meaning`` tables). The typed tables and value checks are SQL
+too, generated from the model (:mod:`ssda903.typed`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ssda903.model import CollectionYear, load_model
+from ssda903.sqltext import literal
+
+__all__ = ["Macro", "macros", "setup_sql", "vocabulary_sql"]
+
+#: the files in the order they are loaded (later files call earlier ones)
+FILES = ("typing.sql", "dates.sql", "meanings.sql", "postcode_key.sql", "postcodes.sql")
+
+
+@dataclass(frozen=True)
+class Macro:
+    """One macro of the vocabulary, as documented in its file."""
+
+    name: str
+    args: str  # "(x)", "(dob, d)", "()"
+    table: bool  # a table macro (used in FROM) rather than a scalar one
+    file: str
+    doc: str
+    needs: tuple[tuple[str, str], ...]  # (period, table) the macro cannot do without
+    columns: tuple[str, ...]  # model columns its SQL reads (bar CHILD)
+
+
+def _files() -> list[tuple[str, str]]:
+    root = resources.files("ssda903.sql")
+    out = [(name, root.joinpath(name).read_text(encoding="utf-8")) for name in FILES]
+    folder = root.joinpath("expressions")
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".sql"):
+            out.append((f"expressions/{entry.name}", entry.read_text(encoding="utf-8")))
+    return out
+
+
+@cache
+def vocabulary_sql(part: str = "all") -> str:
+    """The macros of the vocabulary as one SQL script (the same text a browser page runs).
+
+    ``part="base"`` is what reading the files needs (every file but ``expressions/``): a new
+    Dataset runs it. ``part="expressions"`` holds the table macros over the typed tables, so
+    it runs once those exist (:func:`ssda903.typed.finish`). ``"all"`` is both, in order.
+    """
+    files = _files()
+    if part == "base":
+        files = [(n, t) for n, t in files if not n.startswith("expressions/")]
+    elif part == "expressions":
+        files = [(n, t) for n, t in files if n.startswith("expressions/")]
+    return "\n".join(f"-- ssda903/sql/{name}\n{text}" for name, text in files)
+
+
+def _table_ref(text: str) -> tuple[str, str]:
+    period, _, table = text.strip().rpartition(".")
+    return ("previous" if period == "previous" else "current", table)
+
+
+_MACRO = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?MACRO\s+(\w+)\s*(\([^)]*\))\s*AS\s+(TABLE\b)?", re.I)
+
+
+@cache
+def macros() -> tuple[Macro, ...]:
+    """The macros of the vocabulary, with the comment above each (a file's first comment block
+    documents an expression file's macro)."""
+    names = {c for t in load_model().all_tables for c in t.columns} - {"CHILD"}
+    out: list[Macro] = []
+    for file, text in _files():
+        needs = tuple(
+            _table_ref(t)
+            for m in re.finditer(r"^--\s*needs:(.*)$", text, re.M)
+            for t in m.group(1).split(",")
+            if t.strip()
+        )
+        for m in _MACRO.finditer(text):
+            before = text[: m.start()].rstrip("\n").split("\n")
+            comment: list[str] = []
+            while before and before[-1].startswith("--"):
+                line = before.pop()
+                if not line.lstrip("- ").startswith("needs:"):
+                    comment.insert(0, line[2:].strip())
+            end = text.find(";\n", m.end())
+            body = re.sub(r"'(?:[^']|'')*'", "''", re.sub(r"--[^\n]*", "", text[m.end() : end]))
+            columns = tuple(sorted({w for w in re.findall(r"\b[A-Z][A-Z0-9_]*\b", body) if w in names}))
+            out.append(Macro(m.group(1), m.group(2), bool(m.group(3)), file, " ".join(comment).strip(), needs, columns))
+    return tuple(out)
+
+
+def setup_sql(year: CollectionYear, la: str | None = None, la_codes: list[str] | None = None) -> str:
+    """The per-year part of the vocabulary: the collection dates and LA as variables, and the
+    ``codelist`` and ``meaning`` tables of the year (``main``) and the year before (``previous``).
+
+    ``la`` is the responsible LA's ONS code and ``la_codes`` every code that authority has had
+    (both empty when the LA is unknown).
+    """
+    model = load_model()
+    own = "[" + ", ".join(literal(c) for c in la_codes or []) + "]::VARCHAR[]"
+    parts = [
+        f"SET VARIABLE collection_start = DATE '{year.start.isoformat()}'",
+        f"SET VARIABLE collection_end = DATE '{year.end.isoformat()}'",
+        f"SET VARIABLE la_code = {literal(la or '')}",
+        f"SET VARIABLE own_la_codes = {own}",
+    ]
+    for schema, y in (("main", year), ("previous", year.previous())):
+        codes = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in model.codelist_rows(y))
+        meanings = ", ".join(f"({literal(n)}, {literal(c)})" for n, c in model.meaning_rows(y))
+        parts.append(
+            f"CREATE OR REPLACE TABLE {schema}.codelist AS SELECT * FROM (VALUES {codes}) v(tbl, col, code, label)"
+        )
+        parts.append(f"CREATE OR REPLACE TABLE {schema}.meaning AS SELECT * FROM (VALUES {meanings}) v(name, code)")
+    return ";\n".join(parts) + ";\n"

@@ -1,0 +1,53 @@
+-- Reading the text a user typed: the typed tables are built with these, and rules that must
+-- see the text itself (is it a real date? was it left blank?) call them on raw.<Table>.
+
+-- The text without the spaces, tabs, line ends and non-breaking spaces around it.
+CREATE OR REPLACE MACRO tidy(x) AS CASE
+    WHEN contains(x, chr(9)) OR contains(x, chr(10)) OR contains(x, chr(13)) OR contains(x, chr(160))
+    THEN trim(x, ' ' || chr(9) || chr(13) || chr(10) || chr(160)) ELSE trim(x) END;
+
+-- NULL for a blank (or all-space) value, else the tidied text.
+CREATE OR REPLACE MACRO blank_to_null(x) AS nullif(tidy(x), '');
+
+-- A code as the DfE lists it: tidied and upper-cased; NULL when blank.
+CREATE OR REPLACE MACRO as_code(x) AS nullif(upper(tidy(x)), '');
+
+-- A date as a timestamp: DD/MM/YYYY as the DfE writes it first (the fast path: parsing with a
+-- list of formats costs ten times more, so only values that start like a date try the others:
+-- ISO and Excel's date-time forms, with spaces around them); NULL when it is not a real date.
+CREATE OR REPLACE MACRO as_timestamp(x) AS coalesce(
+    try_strptime(x, '%d/%m/%Y'),
+    CASE WHEN regexp_matches(x, '^\s*[0-9]{1,4}[/-][0-9]')
+         THEN try_strptime(tidy(x), ['%d/%m/%Y', '%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S',
+                                     '%d/%m/%Y %H:%M:%S']) END);
+
+-- A date; NULL when the text is not a real date or lies before 1900 (Excel's zero date).
+CREATE OR REPLACE MACRO as_date(x) AS
+    CAST(CASE WHEN as_timestamp(x) >= TIMESTAMP '1900-01-01' THEN as_timestamp(x) END AS DATE);
+
+-- A whole number (an optional sign and digits only); NULL otherwise.
+CREATE OR REPLACE MACRO as_int(x) AS
+    CASE WHEN regexp_full_match(tidy(x), '[+-]?[0-9]+') THEN TRY_CAST(tidy(x) AS INTEGER) END;
+
+-- A decimal number; NULL when the text is not one.
+CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(tidy(x) AS DOUBLE);
+
+-- Whether a value that was read as a date is written in the DfE's form (the other forms use '-').
+CREATE OR REPLACE MACRO is_dfe_date(x) AS contains(x, '/') AND NOT contains(tidy(x), ' ');
+
+-- What a value check found in one cell, in words an analyst can act on: `code` is the load
+-- code, `value` the text as typed, `expected` what it should be (LOAD07-09, LOAD18) or what it
+-- was read as (LOAD15, LOAD21).
+CREATE OR REPLACE MACRO cell_message(code, field, value, expected) AS CASE code
+    WHEN 'LOAD07' THEN '''' || value || ''' in ' || field || ' is not a date; write it DD/MM/YYYY, e.g. 05/11/2024.'
+    WHEN 'LOAD08' THEN '''' || value || ''' in ' || field || ' is not a whole number.'
+    WHEN 'LOAD09' THEN '''' || value || ''' in ' || field || ' is not ' || expected || '.'
+    WHEN 'LOAD15' THEN '''' || value || ''' in ' || field || ' was read as ' || expected
+                       || '; the DfE expects dates written DD/MM/YYYY.'
+    WHEN 'LOAD18' THEN field || ' is blank; the DfE requires a value here.'
+    WHEN 'LOAD21' THEN '''' || value || ''' in ' || field || ' was read as ''' || expected || '''; write '''
+                       || expected || ''' exactly (no spaces around it, capitals as listed).'
+    WHEN 'LOAD22' THEN '''' || value || ''' in ' || field
+                       || ' was converted from Windows-1252; check that it reads as meant.'
+    ELSE '''' || coalesce(value, '') || ''' in ' || field || ': ' || coalesce(expected, '')
+END;
