@@ -88,6 +88,8 @@ class Dataset:
     con: duckdb.DuckDBPyConnection = field(default_factory=duckdb.connect)
     problems: list[LoadProblem] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    #: how ``la`` was settled: "given", "guessed" (from the home postcodes) or "" (not known)
+    la_source: str = ""
     _next_id: int = 0
     _finished: bool = False
 
@@ -108,6 +110,13 @@ class Dataset:
         if self._finished:
             raise RuntimeError("the year is settled once the Dataset is typed")
         self.year = CollectionYear.parse(year)
+        self._set_reference_dates()
+
+    def set_la(self, code: str | None, source: str) -> None:
+        """Settle the responsible LA after reading but before typing (e.g. guessed from the postcodes)."""
+        if self._finished:
+            raise RuntimeError("the LA is settled once the Dataset is typed")
+        self.la, self.la_source = code, source if code else ""
         self._set_reference_dates()
 
     def year_of(self, period: str) -> CollectionYear:
