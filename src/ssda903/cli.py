@@ -60,7 +60,9 @@ YearOption = Annotated[
 GuessedYearOption = Annotated[
     str | None,
     typer.Option(
-        "--year", "-y", help="Collection year, e.g. 2024/25 (also 2024-25, 202425, 2025); default: the episode dates'."
+        "--year",
+        "-y",
+        help="Collection year, e.g. 2024/25 (also 2024-25, 202425, 2025); left out: the episode dates' year.",
     ),
 ]
 LaOption = Annotated[
@@ -309,7 +311,7 @@ def inspect(
 # --------------------------------------------------------------------------- rules
 @app.command("rules")
 def rules_cmd(
-    code: Annotated[str | None, typer.Argument(help="One rule code to explain, e.g. 503D.")] = None,
+    code: Annotated[str | None, typer.Argument(help="One rule code to explain, e.g. 503D or LOAD07.")] = None,
     year: Annotated[str | None, typer.Option("--year", "-y", help="Only rules valid in this year.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
