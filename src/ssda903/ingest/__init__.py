@@ -3,7 +3,9 @@
 ``load()`` accepts files, folders, zip files and in-memory tables for the
 current and (optionally) the previous year. It never raises on bad content:
 every problem becomes a LoadProblem on the Dataset. It raises InputError only
-when there is nothing it could read at all.
+when the inputs cannot be used at all: nothing could be read, last year's inputs
+are not last year's, the year is wrong or cannot be told (``ingest.year``), or the
+LA is not an English children's services authority (``reference.authority``).
 """
 
 from __future__ import annotations
@@ -307,6 +309,8 @@ def load(
     from ssda903.model import supported_years
     from ssda903.reference.authority import authority, settle_la
 
+    if isinstance(previous, (list, tuple)) and not previous:
+        previous = None  # an empty list gives nothing, as None does
     given_la = authority(la) if la is not None else None  # a mistyped LA fails before any file is read
     _check_not_the_same(current, previous)
     ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1])
