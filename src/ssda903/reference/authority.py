@@ -100,7 +100,7 @@ def _current() -> dict[str, Authority]:
     return {c: Authority(c, r["name"]) for c, r in authorities().items() if _is_csa(c, r) and not r["replaced_by"]}
 
 
-def _successor(code: str) -> tuple[Authority | None, str]:
+def _successor(code: str) -> tuple[Authority, str]:
     """The current authority for an upper-tier code (itself, or the one that replaced it), and a note."""
     table = authorities()
     row = table[code]
@@ -196,10 +196,8 @@ def _by_code(code: str, given: str = "") -> Authority:
         )
     if _is_csa(code, row):
         found, note = _successor(code)
-        assert found is not None
         return Authority(found.code, found.name, note)
     upper, _ = _successor(row["upper_tier"])
-    assert upper is not None
     raise AuthorityError(
         f"{shown} is {named}, a district council: children's services there are run by "
         f"{upper}; did you mean --la {upper.code}?"
