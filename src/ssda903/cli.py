@@ -201,7 +201,7 @@ def validate(
     except InputError as e:
         raise fail(str(e)) from None
     y = ds.year
-    if codes:
+    if codes and year is None:  # the year is known only now
         _check_codes(codes, y)
     chosen = rules_for_year(y, codes)
     if quiet:
