@@ -120,3 +120,115 @@ def test_inspect_guesses_the_year_despite_a_mistyped_date(tmp_path: Path) -> Non
     r = runner.invoke(app, ["inspect", str(folder), "--json"])
     assert r.exit_code == 0
     assert json.loads(r.output)["year"] == "2024/25"
+
+
+# --------------------------------------------------------------------------- issue 6: traps 1-3 and the CLI items
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 50-child return for 2024/25 in OUT, last year's in OUT/previous (the synth layout)."""
+    from ssda903.synth import generate
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    generate(50, "2024/25", 11, folder, previous=True, error_rate=0.05)
+    return folder
+
+
+def test_version() -> None:
+    from ssda903 import __version__
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0
+    assert r.output.strip() == f"ssda903 {__version__}"
+
+
+def test_validate_without_year_or_la_says_what_it_used(synthetic: Path) -> None:
+    r = runner.invoke(app, ["validate", str(synthetic), "--previous", str(synthetic / "previous"), "--rules", "179"])
+    assert r.exit_code in (0, 1), r.output
+    assert "Collection year not given: using 2024/25, the year of the episode dates; set it with --year." in r.stderr
+    assert "Responsible LA not given: using Richmond upon Thames (E09000027), where " in r.stderr
+    assert "collection year 2024/25" in r.stdout
+
+
+def test_validate_a_year_the_dates_contradict_exits_2_unless_forced(synthetic: Path) -> None:
+    args = ["validate", str(synthetic), "--previous", str(synthetic / "previous"), "--rules", "101", "-q"]
+    r = runner.invoke(app, [*args, "--year", "2025/26"])
+    assert r.exit_code == 2
+    assert "the episode dates say this return is for 2024/25, not 2025/26" in r.output
+    assert "--force-year" in r.output
+    r = runner.invoke(app, [*args, "--year", "2025/26", "--force-year"])
+    assert r.exit_code in (0, 1), r.output
+
+
+def test_validate_a_header_only_return_without_year_exits_2(clean: Path) -> None:
+    r = runner.invoke(app, ["validate", str(clean)])
+    assert r.exit_code == 2
+    assert "cannot tell the collection year from the dates (no episode dates): give --year" in r.output
+
+
+@pytest.mark.parametrize(
+    ("la", "says"),
+    [
+        ("croydn", "did you mean Croydon (E09000008)?"),
+        ("W06000015", "a Welsh authority"),
+    ],
+)
+def test_validate_refuses_an_la_that_is_not_english(synthetic: Path, la: str, says: str) -> None:
+    r = runner.invoke(app, ["validate", str(synthetic), "--year", "2024/25", "--la", la])
+    assert r.exit_code == 2
+    assert says in r.output
+
+
+def test_validate_takes_an_la_name(synthetic: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    r = runner.invoke(
+        app, ["validate", str(synthetic), "--year", "2024/25", "--la", "richmond upon thames", "--report", str(out)]
+    )
+    assert r.exit_code in (0, 1), r.output
+    assert json.loads(out.read_text())["summary"]["la"] == "E09000027"
+
+
+def test_validate_previous_naming_this_years_folder_exits_2(synthetic: Path) -> None:
+    r = runner.invoke(app, ["validate", str(synthetic), "--previous", str(synthetic)])
+    assert r.exit_code == 2
+    assert "--previous names this year's return again" in r.output
+
+
+def test_validate_previous_folder_of_folders_suggests_one(synthetic: Path) -> None:
+    r = runner.invoke(app, ["validate", str(synthetic / "previous"), "--previous", str(synthetic.parent)])
+    assert r.exit_code == 2
+    assert "Nothing could be read for the previous year" in r.output and "sub-folder" in r.output
+
+
+def test_validate_rule_not_implemented_yet(clean: Path) -> None:
+    r = runner.invoke(app, ["validate", str(clean), "--year", "2024/25", "--rules", "503D"])
+    assert r.exit_code == 2
+    assert "503D: not implemented yet in 2024/25" in r.output
+
+
+def test_rules_explains_a_load_code() -> None:
+    from ssda903.problems import KINDS
+
+    r = runner.invoke(app, ["rules", "LOAD07"])
+    assert r.exit_code == 0, r.output
+    assert "LOAD07 Value is not a date" in r.output
+    assert KINDS["LOAD07"].advice in r.output and "error" in r.output
+    assert runner.invoke(app, ["rules", "LOAD99"]).exit_code == 2
+
+
+def test_rules_says_a_dfe_code_is_not_implemented_yet_and_lists_what_is_to_come() -> None:
+    r = runner.invoke(app, ["rules", "503D", "--year", "2024/25"])
+    assert r.exit_code == 0, r.output
+    assert "503D is a DfE rule in 2022/23 to 2026/27 not implemented yet." in r.output
+    to_come = next(line for line in r.output.splitlines() if line.startswith("DfE rules still to come in 2024/25"))
+    codes = to_come.split(": ", 1)[1].split(", ")
+    assert "503D" in codes and "301" in codes and "101" not in codes  # 101 is implemented
+    assert runner.invoke(app, ["rules", "999Z"]).exit_code == 2
+
+
+def test_output_to_a_pipe_is_not_cut_to_80_columns(tmp_path: Path) -> None:
+    name = "episodes_exported_from_the_case_management_system_on_the_last_day_of_the_year_final_v2.csv"
+    write(tmp_path / "r", name, EPISODES_HEADER + "1,01/05/2024,S,C2,N1,U4,PR1,,,,,,\n")
+    r = runner.invoke(app, ["inspect", str(tmp_path / "r"), "--year", "2024/25"])
+    assert r.exit_code == 0, r.output
+    assert name in r.stdout and "…" not in r.stdout
+    assert max(len(line) for line in r.stdout.splitlines()) > 80

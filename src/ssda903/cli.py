@@ -1,21 +1,26 @@
 """The ``ssda903`` command line.
 
 Exit statuses (the contract in DESIGN.md): 0 no errors found, 1 errors found,
-2 could not run (usage, unreadable input), always with a message saying why.
+2 could not run (usage, unreadable input, wrong year), always with a message saying why.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
+from rich.text import Text
 
+from ssda903 import __version__
 from ssda903.model import CollectionYear, YearError, supported_years
 from ssda903.problems import InputError, LoadProblem
 
@@ -26,12 +31,92 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+#: the width of output sent to a pipe or a file: wide enough that nothing is cut or shortened with "…"
+PIPE_WIDTH = 10_000
+
+
+class Output(Console):
+    """A Rich console that fits a terminal, and never cuts lines written to a pipe or a file."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self._width is not None or self.is_terminal:
+            return size
+        return ConsoleDimensions(PIPE_WIDTH, size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+out = Output()
+err = Output(stderr=True)
 
 YearOption = Annotated[
     str, typer.Option("--year", "-y", help="Collection year, e.g. 2024/25 (also 2024-25, 202425, 2025).")
 ]
+GuessedYearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--year",
+        "-y",
+        help="Collection year, e.g. 2024/25 (also 2024-25, 202425, 2025); left out: the episode dates' year.",
+    ),
+]
+LaOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Your LA, by ONS code or name (E09000008, Croydon), for placement location; "
+        "default: guessed from the home postcodes."
+    ),
+]
+ForceYearOption = Annotated[
+    bool,
+    typer.Option(
+        "--force-year", help="Use --year (and --previous) even when the episode dates say another collection year."
+    ),
+]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"ssda903 {__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    pass
+
+
+class _Notes(logging.Handler):
+    """Prints on stderr, one line each, what was settled for the user (a guessed year or LA)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(Text(record.getMessage(), style="yellow"))
+
+
+_NOTES = _Notes()
+
+
+@contextmanager
+def telling(quiet: bool = False) -> Iterator[None]:
+    """Say the ``ssda903`` logger's notes on the terminal while loading (nothing with --quiet)."""
+    log = logging.getLogger("ssda903")
+    _NOTES.setLevel(logging.CRITICAL + 1 if quiet else logging.INFO)
+    log.addHandler(_NOTES)
+    propagate, log.propagate = log.propagate, False
+    try:
+        yield
+    finally:
+        log.removeHandler(_NOTES)
+        log.propagate = propagate
 
 
 def fail(message: str) -> typer.Exit:
@@ -55,14 +140,30 @@ def _codes(text: str | None) -> list[str] | None:
 
 
 # --------------------------------------------------------------------------- validate
+def _check_codes(codes: list[str], y: CollectionYear) -> None:
+    from ssda903.model.dfe_codes import years_of
+    from ssda903.rules import rules_for_year
+
+    known = {r.code.upper() for r in rules_for_year(y)} | {a.upper() for r in rules_for_year(y) for a in r.aliases}
+    unknown = [c for c in codes if c.upper() not in known and not c.upper().startswith("LOAD")]
+    if not unknown:
+        return
+    to_come = [c for c in unknown if y in years_of(c)]
+    if to_come:
+        raise fail(
+            f"{', '.join(to_come)}: not implemented yet in {y}; `ssda903 rules --year {y}` lists what is checked"
+        )
+    raise fail(f"no rule {', '.join(unknown)} in {y}; `ssda903 rules --year {y}` lists them")
+
+
 @app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="This year's files, folders or zips (CSV, XLSX, DfE XML).")],
-    year: YearOption,
+    year: GuessedYearOption = None,
     previous: Annotated[
         list[Path] | None, typer.Option("--previous", "-p", help="Last year's files, folders or zips.")
     ] = None,
-    la: Annotated[str | None, typer.Option(help="Your LA's ONS code, e.g. E09000027 (for placement location).")] = None,
+    la: LaOption = None,
     providers: Annotated[
         list[Path] | None,
         typer.Option(help="Ofsted provider list (URN lookup) as CSV, for the URN rules (repeatable)."),
@@ -72,6 +173,7 @@ def validate(
         list[Path] | None, typer.Option(help="Write a report: .xlsx, .html, .json or .csv (repeatable).")
     ] = None,
     rules: Annotated[str | None, typer.Option(help="Only these rule codes, e.g. 101,503D.")] = None,
+    force_year: ForceYearOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but problems.")] = False,
 ) -> None:
     """Validate a return against every DfE rule for the year."""
@@ -79,13 +181,10 @@ def validate(
     from ssda903.ingest import load
     from ssda903.rules import rules_for_year
 
-    y = parse_year(year)
+    y = parse_year(year) if year else None
     codes = _codes(rules)
-    if codes:
-        known = {r.code.upper() for r in rules_for_year(y)} | {a.upper() for r in rules_for_year(y) for a in r.aliases}
-        unknown = [c for c in codes if c.upper() not in known and not c.upper().startswith("LOAD")]
-        if unknown:
-            raise fail(f"no rule {', '.join(unknown)} in {y}; `ssda903 rules --year {y}` lists them")
+    if codes and y:
+        _check_codes(codes, y)
     targets = [p for p in [findings, *(report or [])] if p is not None]
     for t in targets:
         if t.suffix.lower() not in (".csv", ".json", ".xlsx", ".html", ".htm"):
@@ -93,13 +192,17 @@ def validate(
         if not t.parent.exists():
             raise fail(f"{t}: the folder {t.parent} does not exist")
     try:
-        ds = load(paths, y, previous or None, la=la)
+        with telling(quiet):
+            ds = load(paths, y, previous or None, la=la, force_year=force_year)
         if providers:
             from ssda903.reference import load_providers
 
             load_providers(ds, *providers)
     except InputError as e:
         raise fail(str(e)) from None
+    y = ds.year
+    if codes and year is None:  # the year is known only now
+        _check_codes(codes, y)
     chosen = rules_for_year(y, codes)
     if quiet:
         result = run(ds, codes)
@@ -139,19 +242,22 @@ def _problem_rows(problems: list[LoadProblem]) -> list[dict[str, Any]]:
 @app.command()
 def inspect(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders or zips to look at.")],
-    year: Annotated[
-        str | None, typer.Option("--year", "-y", help="Collection year (default: guessed from the dates).")
+    year: GuessedYearOption = None,
+    previous: Annotated[
+        list[Path] | None, typer.Option("--previous", "-p", help="Last year's files, folders or zips.")
     ] = None,
-    previous: Annotated[list[Path] | None, typer.Option("--previous", "-p")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     limit: Annotated[int, typer.Option(help="Show at most this many value problems in the terminal.")] = 50,
+    la: LaOption = None,
+    force_year: ForceYearOption = False,
 ) -> None:
     """Show what was recognised in the files (tables, rows, children, dates) and every load problem."""
     from ssda903.ingest import load
     from ssda903.inspect import describe
 
     try:
-        ds = load(paths, parse_year(year) if year else None, previous or None)
+        with telling(quiet=True):  # the year and LA head the output instead
+            ds = load(paths, parse_year(year) if year else None, previous or None, la=la, force_year=force_year)
     except InputError as e:
         raise fail(str(e)) from None
     info = describe(ds)
@@ -161,6 +267,14 @@ def inspect(
     out.print(
         f"[bold]Collection year {info['year']}[/]" + ("" if year else " (guessed from the dates; set it with --year)")
     )
+    if info["la"]:
+        la_line = (
+            f"Responsible LA {info['la_name']} ({info['la']})" if info["la_name"] else f"Responsible LA {info['la']}"
+        )
+        guessed = ", guessed from the home postcodes; set it with --la" if info["la_source"] == "guessed" else ""
+        out.print(la_line + guessed, highlight=False)
+    else:
+        out.print("Responsible LA not known (no home postcode could be placed; set it with --la).")
     t = Table("Period", "Table", "File", "Rows", "Children", "Dates from", "Dates to")
     for s in info["tables"]:
         t.add_row(
@@ -197,20 +311,25 @@ def inspect(
 # --------------------------------------------------------------------------- rules
 @app.command("rules")
 def rules_cmd(
-    code: Annotated[str | None, typer.Argument(help="One rule code to explain, e.g. 503D.")] = None,
+    code: Annotated[str | None, typer.Argument(help="One rule code to explain, e.g. 503D or LOAD07.")] = None,
     year: Annotated[str | None, typer.Option("--year", "-y", help="Only rules valid in this year.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List the rules (for a year), or explain one."""
+    """List the rules (for a year), or explain one (a DfE code, or a load code such as LOAD07)."""
     from ssda903.rules import all_rules, rule, rules_for_year
 
     if code:
+        code = code.strip()
+        if code.upper().startswith("LOAD"):
+            _explain_load_code(code.upper(), as_json)
+            return
         found = rule(code)
         if year:
             y = parse_year(year)
             found = [r for r in found if r.valid_in(y)]
         if not found:
-            raise fail(f"no rule {code}" + (f" in {year}" if year else ""))
+            _explain_missing_rule(code, parse_year(year) if year else None, as_json)
+            return
         if as_json:
             out.print_json(json.dumps([{**r.as_dict(), "sql": r.sql} for r in found]))
             return
@@ -233,6 +352,61 @@ def rules_cmd(
         years = r.valid_from.label + "–" + (r.valid_until.label if r.valid_until else "")
         t.add_row(r.code, r.message, years, str(r.stage), r.severity)
     out.print(t)
+
+
+def _explain_load_code(code: str, as_json: bool) -> None:
+    """A load code (LOAD07): what it means, how serious it is, what to do."""
+    from ssda903.problems import KINDS
+
+    kind = KINDS.get(code)
+    if kind is None:
+        raise fail(f"no load code {code}; they run from {min(KINDS)} to {max(KINDS)} (`ssda903 rules LOAD01`)")
+    if as_json:
+        out.print_json(
+            json.dumps([{"code": kind.code, "title": kind.title, "severity": kind.severity, "advice": kind.advice}])
+        )
+        return
+    out.print(f"[bold]{kind.code}[/] {kind.title}", highlight=False)
+    out.print(f"  {kind.severity}; a problem with the files themselves, found while reading them (not a DfE rule)")
+    out.print(f"  what to do: {kind.advice}", highlight=False)
+
+
+def _span(years: tuple[CollectionYear, ...] | list[CollectionYear]) -> str:
+    """2022/23 to 2026/27 for a run of years; the years one by one otherwise."""
+    ys = sorted(years)
+    if len(ys) > 2 and ys[-1].start_year - ys[0].start_year == len(ys) - 1:
+        return f"{ys[0]} to {ys[-1]}"
+    return ", ".join(y.label for y in ys)
+
+
+def _explain_missing_rule(code: str, year: CollectionYear | None, as_json: bool) -> None:
+    """A code we have no rule for: a 903 rule not implemented yet (and what else is to come), or no rule at all."""
+    from ssda903.model.dfe_codes import is_community_check, rule_codes, years_of
+    from ssda903.rules import rules_for_year
+
+    years = years_of(code)
+    if not years or (year is not None and year not in years):
+        where = f" in {year}" if year else ""
+        also = f" (it is a 903 rule in {_span(years)})" if years else ""
+        raise fail(f"no rule {code}{where}{also}; `ssda903 rules{' --year ' + str(year) if year else ''}` lists them")
+    y = year or max(years)
+    done = {r.code.upper() for r in rules_for_year(y)} | {a.upper() for r in rules_for_year(y) for a in r.aliases}
+    to_come = [c for c, ys in rule_codes().items() if y in ys and c.upper() not in done]
+    dfe = [c for c in to_come if not is_community_check(c)]
+    community = [c for c in to_come if is_community_check(c)]
+    shown = next(c for c in rule_codes() if c.upper() == code.upper())
+    kind = "a check of the community validator" if is_community_check(shown) else "a DfE rule"
+    if as_json:
+        info = {"code": shown, "implemented": False, "years": [x.label for x in years], "year": y.label}
+        out.print_json(json.dumps({**info, "still_to_come": dfe, "community_checks_to_come": community}))
+        return
+    out.print(f"[bold]{shown}[/] is {kind} in {_span(years)} not implemented yet.", highlight=False)
+    out.print(f"DfE rules still to come in {y} ({len(dfe)}): {', '.join(dfe)}", highlight=False)
+    if community:
+        out.print(
+            f"Community validator checks not implemented in {y} ({len(community)}): {', '.join(community)}",
+            highlight=False,
+        )
 
 
 @app.command()

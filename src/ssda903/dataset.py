@@ -67,6 +67,8 @@ class Dataset:
     #: what the typed tables were last built for: (year, LA), and the (period, table) pairs supplied
     typed_setup: tuple[CollectionYear, str | None] | None = None
     typed_tables: set[tuple[str, str]] = field(default_factory=set)
+    #: how ``la`` was settled: "given", "guessed" (from the home postcodes) or "" (not known)
+    la_source: str = ""
     _next_id: int = 0
 
     def __post_init__(self) -> None:
@@ -85,6 +87,12 @@ class Dataset:
         if self.finished:
             raise RuntimeError("the year is settled once the Dataset is typed")
         self.year = CollectionYear.parse(year)
+
+    def set_la(self, code: str | None, source: str) -> None:
+        """Settle the responsible LA after reading but before typing (e.g. guessed from the postcodes)."""
+        if self.finished:
+            raise RuntimeError("the LA is settled once the Dataset is typed")
+        self.la, self.la_source = code, source if code else ""
 
     def year_of(self, period: str) -> CollectionYear:
         return self.year if period == "current" else self.year.previous()

@@ -6,9 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, Dataset
-from ssda903.model import CollectionYear, load_model, supported_years
+from ssda903.ingest.year import guess_year
+from ssda903.model import load_model
+from ssda903.reference.postcodes import authorities
 from ssda903.sqltext import quote
 from ssda903.typed import finish
+
+__all__ = ["describe", "guess_year"]
 
 
 def describe(ds: Dataset) -> dict[str, Any]:
@@ -42,6 +46,9 @@ def describe(ds: Dataset) -> dict[str, Any]:
     problems = [p.as_dict() for p in ds.all_problems()]
     return {
         "year": ds.year.label,
+        "la": ds.la,
+        "la_name": authorities().get(ds.la or "", {}).get("name"),
+        "la_source": ds.la_source or None,
         "tables": tables,
         "missing_tables": [t for t in ds.tables("current") if not ds.has(t)],
         "problems": problems,
@@ -54,23 +61,3 @@ def _count(codes: Iterable[str]) -> dict[str, int]:
     for c in codes:
         out[c] = out.get(c, 0) + 1
     return dict(sorted(out.items()))
-
-
-def guess_year(ds: Dataset) -> CollectionYear:
-    """The collection year this year's files most likely belong to: the one holding (nearly) the
-    latest episode start or end date, read from the raw text (nothing needs typing first).
-
-    Falls back to the latest supported year.
-    """
-    years = supported_years()
-    if not ds.has("Episodes"):
-        return years[-1]
-    latest = ds.con.execute(
-        # nearly the latest date: one mistyped year (2052 for 2025) must not move the guess
-        "SELECT quantile_disc(d, 0.99) FROM (SELECT as_date(DECOM) AS d FROM raw.Episodes UNION ALL "
-        "SELECT as_date(DEC) FROM raw.Episodes) WHERE d IS NOT NULL"
-    ).fetchall()[0][0]
-    if latest is None:
-        return years[-1]
-    guess = CollectionYear(latest.year if latest.month >= 4 else latest.year - 1)
-    return guess if guess in years else (years[0] if guess < years[0] else years[-1])

@@ -3,11 +3,14 @@
 ``load()`` accepts files, folders, zip files and in-memory tables for the
 current and (optionally) the previous year. It never raises on bad content:
 every problem becomes a LoadProblem on the Dataset. It raises InputError only
-when there is nothing it could read at all.
+when the inputs cannot be used at all: nothing could be read, last year's inputs
+are not last year's, the year is wrong or cannot be told (``ingest.year``), or the
+LA is not an English children's services authority (``reference.authority``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -20,11 +23,30 @@ from typing import Any
 from ssda903.dataset import Dataset
 from ssda903.ingest.csv import SAMPLE, NotText, detect_encoding, load_csv
 from ssda903.ingest.frames import load_frames
+from ssda903.ingest.year import (
+    UnknownYearError,
+    WrongYearError,
+    check_previous_year,
+    check_year,
+    episode_dates,
+    guess_year,
+)
 from ssda903.model import CollectionYear
 from ssda903.problems import InputError, LoadProblem
 from ssda903.typed import finish
 
-__all__ = ["InputError", "LoadProblem", "load", "load_into"]
+__all__ = [
+    "InputError",
+    "LoadProblem",
+    "PreviousError",
+    "UnknownYearError",
+    "WrongYearError",
+    "load",
+    "load_into",
+]
+
+#: where a guessed year or LA is said (the CLI prints it; Python shows warnings on stderr by default)
+log = logging.getLogger("ssda903")
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -62,11 +84,15 @@ def _within(path: Path, folders: list[Path]) -> bool:
 def _expand(
     paths: Iterable[str | os.PathLike[str]], ds: Dataset, period: str, exclude: Iterable[Path] = ()
 ) -> list[Path]:
-    skip = [p.resolve() for p in exclude]
+    excluded = [Path(s).resolve() for s in exclude]
     out: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
+            # only what lies inside this folder is left out (last year's folder inside this year's),
+            # never the folder itself because it lies inside an excluded one
+            here = path.resolve()
+            skip = [x for x in excluded if here in x.parents]
             # the files in the folder itself: sub-folders (last year's return, a manifest) are not read
             found = sorted(
                 f
@@ -75,17 +101,34 @@ def _expand(
             )
             data = [f for f in found if f.suffix.lower() in DATA_SUFFIXES]
             if not data:
-                ds.add_problem(
-                    LoadProblem(
-                        "LOAD01", "The folder holds no CSV, Excel, XML or zip files.", file=str(path), period=period
+                message = "The folder holds no CSV, Excel, XML or zip files."
+                subs = [str(f) for f in _data_folders(path) if not (skip and _within(f, skip))]
+                if subs:
+                    message += (
+                        f" Its sub-folder{'s' if len(subs) > 1 else ''} {', '.join(subs)} "
+                        f"{'do' if len(subs) > 1 else 'does'}: give {'one of them' if len(subs) > 1 else 'it'} instead."
                     )
-                )
+                ds.add_problem(LoadProblem("LOAD01", message, file=str(path), period=period))
             out.extend(data)
         elif path.exists():
             out.append(path)
         else:
             ds.add_problem(LoadProblem("LOAD01", "There is no such file or folder.", file=str(path), period=period))
     return out
+
+
+def _data_folders(path: Path) -> list[Path]:
+    """The folders directly inside ``path`` that hold data files (e.g. returns/2024-25, returns/2023-24)."""
+
+    def holds_data(sub: Path) -> bool:
+        try:
+            return any(
+                f.is_file() and f.suffix.lower() in DATA_SUFFIXES and not _hidden(Path(f.name)) for f in sub.iterdir()
+            )
+        except OSError:
+            return False
+
+    return sorted(sub for sub in path.iterdir() if sub.is_dir() and not _hidden(Path(sub.name)) and holds_data(sub))
 
 
 def _hidden(relative: Path) -> bool:
@@ -238,31 +281,93 @@ def _load_zip(ds: Dataset, path: Path, *, period: str, work: str, display: str) 
         ds.add_problem(LoadProblem("LOAD01", f"The zip file could not be opened ({e}).", file=display, period=period))
 
 
+class PreviousError(InputError):
+    """What was given as last year's return cannot be last year's return."""
+
+
 def load(
     current: Inputs,
-    year: str | int | CollectionYear | None,
+    year: str | int | CollectionYear | None = None,
     previous: Inputs = None,
     *,
     la: str | None = None,
+    force_year: bool = False,
 ) -> Dataset:
     """Load this year's inputs (and last year's, if given) into a new Dataset.
 
-    With ``year=None`` the collection year is guessed from this year's episode dates
-    (see :func:`ssda903.inspect.guess_year`) before anything is typed, so files are read once.
-    Raises InputError only when nothing at all could be read for the current year.
+    ``year``: with None the collection year is guessed from this year's episode dates (see
+    :mod:`ssda903.ingest.year`) before anything is typed, so files are read once. A year given
+    that the episode dates plainly contradict (and last year's files holding another year's
+    dates) raise WrongYearError, unless ``force_year``.
+    ``la``: the responsible LA's ONS code or name; when None it is guessed from the children's
+    home postcodes (``Dataset.la_source`` says which). Anything settled for the user (a guessed
+    year or LA) is said in one line on the ``ssda903`` logger.
+
+    Raises InputError (or a subclass) when the inputs cannot be used: nothing could be read for
+    the current year, last year's inputs are this year's again or unreadable, the LA is not an
+    English children's services authority, or the year cannot be told or is plainly wrong.
     """
     from ssda903.model import supported_years
+    from ssda903.reference.authority import authority, settle_la
 
-    ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1], la=la)
+    if isinstance(previous, (list, tuple)) and not previous:
+        previous = None  # an empty list gives nothing, as None does
+    given_la = authority(la) if la is not None else None  # a mistyped LA fails before any file is read
+    _check_not_the_same(current, previous)
+    ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1])
     # `validate out/ --previous out/previous`: last year's files are not this year's too
     load_into(ds, current, period="current", exclude=_paths(previous))
-    if year is None:
-        from ssda903.inspect import guess_year
-
-        ds.set_year(guess_year(ds))
-    load_into(ds, previous, period="previous")
-    finish(ds)
     if not any(s.period == "current" for s in ds.sources):
         reasons = "; ".join(str(p) for p in ds.problems[:5]) or "no CSV, XLSX, XML or zip files were found"
         raise InputError(f"Nothing could be read for the current year: {reasons}")
+    notes = []
+    if year is None:
+        ds.set_year(guess_year(ds))
+        notes.append(f"Collection year not given: using {ds.year}, the year of the episode dates; set it with --year.")
+    elif force_year:
+        said = episode_dates(ds).other_year(ds.year)
+        if said:
+            notes.append(f"--force-year: validating as {ds.year}, although the episode dates say {said}.")
+    else:
+        check_year(ds)
+    if previous is not None:
+        # exclude: this year's folder is not suggested when last year's is its parent
+        load_into(ds, previous, period="previous", exclude=_paths(current))
+        _check_previous(ds)
+        if not force_year:
+            check_previous_year(ds)
+    notes += settle_la(ds, given_la)
+    finish(ds)
+    for note in notes:
+        log.warning(note)
     return ds
+
+
+def _check_not_the_same(current: Inputs, previous: Inputs) -> None:
+    """Last year's inputs must not be this year's again (the same file or folder named twice)."""
+    same = sorted({str(p) for p in _paths(previous) if p.exists() and p.resolve() in _resolved(current)})
+    if same:
+        raise PreviousError(
+            f"--previous names this year's return again ({', '.join(same)}): give last year's files or folder"
+        )
+
+
+def _resolved(inputs: Inputs) -> set[Path]:
+    return {p.resolve() for p in _paths(inputs) if p.exists()}
+
+
+def _check_previous(ds: Dataset) -> None:
+    """Last year's inputs were read, and are not files of this year's return."""
+    if not any(s.period == "previous" for s in ds.sources):
+        reasons = "; ".join(str(p) for p in ds.problems if p.period == "previous") or "no data files were found"
+        raise PreviousError(f"Nothing could be read for the previous year (--previous): {reasons}")
+
+    def file_of(source: str) -> Path:
+        return Path(source.partition("!")[0]).resolve()
+
+    this_year = {file_of(s.file) for s in ds.sources if s.period == "current"}
+    again = sorted({s.file for s in ds.sources if s.period == "previous" and file_of(s.file) in this_year})
+    if again:
+        raise PreviousError(
+            f"--previous reads files of this year's return again ({', '.join(again)}): give last year's files or folder"
+        )
