@@ -77,6 +77,9 @@ class Source:
     file: str
     rows: int
     columns: tuple[str, ...] = ()  # the model columns the file carried
+    #: model columns whose values the reader copied from another element (the XML copies CHILD, DOB
+    #: and SEX from the child's HEADER into every table); their values are checked where the user wrote them
+    copied: tuple[str, ...] = ()
 
 
 @dataclass
@@ -160,12 +163,14 @@ class Dataset:
         extras: dict[str, str] | None = None,
         row_expr: str = "_row",
         line_expr: str = "_line",
+        copied: tuple[str, ...] = (),
     ) -> int:
         """Append rows to ``raw.<table>`` from a SQL relation (a table name or a subquery).
 
         ``columns`` maps each model column to the relation's column holding it
         (None when the file lacks it); ``extras`` maps extra header names to the
-        relation's columns. Returns the number of rows appended.
+        relation's columns; ``copied`` names the columns the reader copied from another
+        element (see :attr:`Source.copied`). Returns the number of rows appended.
         """
         if period not in PERIODS:
             raise ValueError(f"period must be one of {PERIODS}")
@@ -198,7 +203,9 @@ class Dataset:
                     period=period,
                 )
             )
-        self.sources.append(Source(period, table, file, added, tuple(c for c, src in columns.items() if src)))
+        self.sources.append(
+            Source(period, table, file, added, tuple(c for c, src in columns.items() if src), tuple(copied))
+        )
         self._finished = False
         return added
 
@@ -304,6 +311,7 @@ class Dataset:
         for c in cols:
             r, t = f"r.{quote(c.name)}", f"t.{quote(c.name)}"
             given = f"blank_to_null({r}) IS NOT NULL"
+            first = len(checks)
             if c.kind == "date":
                 checks.append((f"{given} AND {t} IS NULL", "LOAD07", c.name, "a date (DD/MM/YYYY)"))
                 checks.append((f"{t} IS NOT NULL AND NOT is_dfe_date({r})", "LOAD15", c.name, "DD/MM/YYYY"))
@@ -326,6 +334,11 @@ class Dataset:
             if c.blank == "no" and files:
                 in_files = ", ".join(_literal(f) for f in files)
                 checks.append((f"NOT ({given}) AND r._file IN ({in_files})", "LOAD18", c.name, "a value"))
+            # a value the reader copied (XML: CHILD, DOB, SEX from HEADER) is checked once, where it was written
+            copies = [x.file for x in self.sources if (x.period, x.table) == (period, table) and c.name in x.copied]
+            if copies:
+                outside = f" AND r._file NOT IN ({', '.join(_literal(f) for f in copies)})"
+                checks[first:] = [(cond + outside, code, fld, exp) for cond, code, fld, exp in checks[first:]]
         if not checks:
             return []
         # one cheap filtered scan per check: the typed table already holds each parsed value
