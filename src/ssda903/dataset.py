@@ -284,6 +284,9 @@ class Dataset:
                     )
         statements.append("CREATE OR REPLACE VIEW all_rows AS " + " UNION ALL ".join(unions))
         self.con.execute(";\n".join(statements))
+        from ssda903.ingest.repeats import check_repeats  # rows repeating one already given (LOAD19)
+
+        check_repeats(self)
         reference.derive(self)
         self._load_expressions()
         self._note_other_date_forms()
