@@ -90,6 +90,7 @@ def _repeats_sql(ds: Dataset, period: str, table: str, key: tuple[str, ...]) -> 
     keys = ", ".join(f"{TYPED_EXPR[columns[c].kind].format(c=f't.{quote(c)}')} AS k{i}" for i, c in enumerate(key))
     given = ", ".join(f"t.{quote(c)}" for c in key)
     k = ", ".join(f"k{i}" for i in range(len(key)))
+    known = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(key)))
     # rows whose CHILD the XML reader copied from HEADER belong to the CHILD element of the HEADER before them
     copies = [s.file for s in ds.sources if (s.period, s.table) == (period, table) and "CHILD" in s.copied]
     owner, asof = "NULL::BIGINT", ""
@@ -100,22 +101,24 @@ def _repeats_sql(ds: Dataset, period: str, table: str, key: tuple[str, ...]) -> 
             "ON t._file = h._file AND t._line >= h._line"
         )
     return f"""
-        WITH keyed AS (
-            SELECT t._id, t._file, t._row, t._line, blank_to_null(t.CHILD) AS child, [{given}] AS given,
-                   {keys}, {owner} AS owner
-            FROM {raw} t {asof}
+        WITH keyed AS MATERIALIZED (
+            SELECT _id, _file, _row, _line, blank_to_null(CHILD) AS child, [{given}] AS given, {keys}
+            FROM {raw} t
         ),
+        -- most keys are given once: only the rows of keys given more than once are looked at further
+        twice AS (SELECT {k} FROM keyed WHERE {known} GROUP BY ALL HAVING count(*) > 1),
+        repeated AS (SELECT * FROM keyed SEMI JOIN twice USING ({k})),
+        owned AS MATERIALIZED (SELECT t.*, {owner} AS owner FROM repeated t {asof}),
         grouped AS (
             SELECT *,
                    first_value(_id) OVER (PARTITION BY {k}, _file, owner ORDER BY _id) AS group_first,
                    first_value(_id) OVER (PARTITION BY {k} ORDER BY _id) AS key_first,
                    first_value(_file) OVER (PARTITION BY {k} ORDER BY _id) AS key_first_file
-            FROM keyed
-            WHERE {" AND ".join(f"k{i} IS NOT NULL" for i in range(len(key)))}
+            FROM owned
         )
         SELECT g._file, g._row, g._line, g.child, g.given, f._file, f._line
         FROM grouped g
-        JOIN keyed f ON f._id = CASE WHEN g._id <> g.group_first THEN g.group_first ELSE g.key_first END
+        JOIN owned f ON f._id = CASE WHEN g._id <> g.group_first THEN g.group_first ELSE g.key_first END
         -- a repeat within one file (or one CHILD element), or of a row from another file; rows of
         -- two CHILD elements of one XML file repeat because the child does: its Header row says so
         WHERE g._id <> g.group_first
