@@ -49,6 +49,9 @@ class Source:
     file: str
     rows: int
     columns: tuple[str, ...] = ()  # the model columns the file carried
+    #: model columns whose values the reader copied from another element (the XML copies CHILD, DOB
+    #: and SEX from the child's HEADER into every table); their values are checked where the user wrote them
+    copied: tuple[str, ...] = ()
 
 
 @dataclass
@@ -134,12 +137,14 @@ class Dataset:
         extras: dict[str, str] | None = None,
         row_expr: str = "_row",
         line_expr: str = "_line",
+        copied: tuple[str, ...] = (),
     ) -> int:
         """Append rows to ``raw.<table>`` from a SQL relation (a table name or a subquery).
 
         ``columns`` maps each model column to the relation's column holding it
         (None when the file lacks it); ``extras`` maps extra header names to the
-        relation's columns. Returns the number of rows appended.
+        relation's columns; ``copied`` names the columns the reader copied from another
+        element (see :attr:`Source.copied`). Returns the number of rows appended.
         """
         if period not in PERIODS:
             raise ValueError(f"period must be one of {PERIODS}")
@@ -172,7 +177,9 @@ class Dataset:
                     period=period,
                 )
             )
-        self.sources.append(Source(period, table, file, added, tuple(c for c, src in columns.items() if src)))
+        self.sources.append(
+            Source(period, table, file, added, tuple(c for c, src in columns.items() if src), tuple(copied))
+        )
         self.finished = False
         return added
 

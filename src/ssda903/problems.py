@@ -86,7 +86,7 @@ KINDS: dict[str, ProblemKind] = {
             "LOAD14",
             "Row has more values than the header has columns",
             "error",
-            "Check the row for a stray delimiter or a missing quote; the first extra value is kept but not validated.",
+            "Check the row for a stray delimiter or a missing quote; the extra values are kept together but not validated.",
         ),
         ProblemKind(
             "LOAD15",

@@ -26,7 +26,8 @@ from ssda903 import reference
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, Column, Table, load_model
 from ssda903.problems import LoadProblem
-from ssda903.sql import setup_sql, vocabulary_sql
+from ssda903.repeats import check_repeats
+from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
 from ssda903.sqltext import literal, quote
 
 __all__ = ["CELL_ERRORS", "finish", "typed_table_sql", "value_checks_sql"]
@@ -34,13 +35,6 @@ __all__ = ["CELL_ERRORS", "finish", "typed_table_sql", "value_checks_sql"]
 #: the cell problems that mean a value could not be used as given (the rest are warnings)
 CELL_ERRORS = ("LOAD07", "LOAD08", "LOAD09", "LOAD18")
 
-TYPED_EXPR = {
-    "id": "blank_to_null({c})",
-    "code": "as_code({c})",
-    "date": "as_date({c})",
-    "int": "as_int({c})",
-    "decimal": "as_decimal({c})",
-}
 SQL_TYPE = {"decimal": "DOUBLE", "code": "VARCHAR", "id": "VARCHAR", "int": "INTEGER", "date": "DATE"}
 
 CELL_PROBLEMS_DDL = (
@@ -76,21 +70,25 @@ def value_checks_sql(
     *,
     files_with: dict[str, list[str]] | None = None,
     converted_files: list[str] | None = None,
+    copied: dict[str, list[str]] | None = None,
 ) -> str | None:
     """One ``INSERT INTO cell_problems`` with every value check of one table (None when it has none).
 
     ``files_with`` maps a column to the files that carried it (a required value is only
     "left blank" in a file that has the column; a missing column is LOAD03, once);
-    ``converted_files`` are the files read from Windows-1252. ``expected`` holds what the
+    ``converted_files`` are the files read from Windows-1252; ``copied`` maps a column to
+    the files whose reader copied it from another element (checked where it was written). ``expected`` holds what the
     value should be (LOAD07-09, 18) or what it was read as (LOAD15, 21); the message is
     ``cell_message(...)`` of the vocabulary.
     """
     model = load_model()
     files_with = files_with or {}
     checks: list[tuple[str, str, str, str]] = []  # (condition, code, field, expected SQL)
+    copied = copied or {}
     for c in _data_columns(table):
         r, t = f"r.{quote(c.name)}", f"t.{quote(c.name)}"
         given = f"blank_to_null({r}) IS NOT NULL"
+        first = len(checks)
         if c.kind == "date":
             checks.append((f"{given} AND {t} IS NULL", "LOAD07", c.name, "'a date (DD/MM/YYYY)'"))
             dfe = f"strftime({t}, '%d/%m/%Y')"
@@ -116,6 +114,10 @@ def value_checks_sql(
             in_files = ", ".join(literal(f) for f in converted_files)
             cond = f"r._file IN ({in_files}) AND regexp_matches({r}, '[^\\x00-\\x7F]')"
             checks.append((cond, "LOAD22", c.name, r))
+        # a value the reader copied (XML: CHILD, DOB, SEX from HEADER) is checked once, where it was written
+        if copied.get(c.name):
+            outside = f" AND r._file NOT IN ({', '.join(literal(f) for f in copied[c.name])})"
+            checks[first:] = [(cond + outside, code, fld, exp) for cond, code, fld, exp in checks[first:]]
     if not checks:
         return None
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
@@ -180,6 +182,7 @@ def finish(ds: Dataset) -> Dataset:
                     year,
                     files_with=files_with,
                     converted_files=[f for f in converted if any(s.file == f for s in sources)],
+                    copied={c: [s.file for s in sources if c in s.copied] for c in table.columns},
                 )
                 if check:
                     statements.append(check)
@@ -203,6 +206,7 @@ def finish(ds: Dataset) -> Dataset:
     if first:  # the DfE expressions are table macros over the typed tables: they can exist now
         statements.append(vocabulary_sql("expressions"))
     con.execute(";\n".join(statements))
+    check_repeats(ds)  # rows repeating one already given (LOAD19)
     ds.typed_setup = setup
     ds.typed_tables = supplied
     if ("current", "Episodes") in supplied or ("previous", "Episodes") in supplied:

@@ -109,10 +109,11 @@ def test_renamed_extra_duplicated_and_missing_columns() -> None:
         ("LOAD05", "columns.csv", 1, "RNE"),
         ("LOAD03", "columns.csv", 1, "REASON_PLACE_CHANGE"),
     ]
-    # "child" and " DECOM " are CHILD and DECOM; the first RNE wins; the extra column is kept
-    assert raw(ds, "Episodes", 'CHILD, DECOM, RNE, LS, REASON_PLACE_CHANGE, "Worker"') == [
-        ("C001", "10/01/2023", "S", "C2", None, "Ann")
+    # "child" and " DECOM " are CHILD and DECOM; the first RNE wins, the second is kept beside it
+    assert raw(ds, "Episodes", 'CHILD, DECOM, RNE, LS, REASON_PLACE_CHANGE, "Worker", "RNE (column 14)"') == [
+        ("C001", "10/01/2023", "S", "C2", None, "Ann", "T")
     ]
+    assert "the second is kept as 'RNE (column 14)'" in ds.problems[1].message
 
 
 def test_two_files_for_one_table_are_both_loaded_and_reported() -> None:
@@ -140,7 +141,7 @@ def test_ragged_rows_short_ones_padded_long_ones_reported() -> None:
     assert ds.problems[0].row == 1
     assert raw(ds, "Header", 'CHILD, ETHNIC, "(unnamed column 8)"') == [
         ("C001", None, None),
-        ("C002", "OOTH", "surplus"),
+        ("C002", "OOTH", "surplus,more"),  # every value beyond the header is kept
         ("C003", "OOTH", None),
     ]
 
@@ -187,3 +188,19 @@ def test_line_numbers_whatever_the_file_ends_with(tmp_path: Path, ending: str) -
     load_into(ds, [path], period="current")
     assert ds.problems == []
     assert raw(ds, "Reviews", "CHILD, _line") == [("C1", 2), ("C2", 3)]
+
+
+def test_every_value_beyond_the_header_is_kept_on_long_lines(tmp_path: Path) -> None:
+    (tmp_path / "long.csv").write_text(
+        "\nCHILD;SEX;DOB;ETHNIC;UPN;MOTHER;MC_DOB\n"
+        'C001;F;15/06/2012;WBRI;"A1\n23";0;;x;"y;\nz";w\n'
+        "\n"
+        "C002;M;02/02/2006;OOTH;UN2;;;only\n"
+    )
+    ds = Dataset("2024/25")
+    load_into(ds, [tmp_path / "long.csv"], period="current")
+    assert raw(ds, "Header", 'CHILD, UPN, "(unnamed column 8)", _line') == [
+        ("C001", "A1\n23", "x;y;\nz;w", 3),
+        ("C002", "UN2", "only", 7),
+    ]
+    assert [(p.code, p.line, p.value) for p in ds.problems] == [("LOAD14", 3, "x;y;\nz;w"), ("LOAD14", 7, "only")]

@@ -87,6 +87,19 @@ def test_encrypted_zip_member(tmp_path: Path) -> None:
     assert "password" in ds.problems[0].message
 
 
+def test_a_zip_inside_a_zip_is_reported_not_skipped(tmp_path: Path) -> None:
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("header.csv", (FIXTURES / "semicolon.csv").read_bytes())
+    with zipfile.ZipFile(tmp_path / "outer.zip", "w") as z:
+        z.write(inner, "last-year/inner.zip")
+        z.writestr("notes.pdf", b"%PDF")
+    ds = Dataset("2024/25")
+    load_into(ds, [tmp_path / "outer.zip"], period="current")
+    assert [(p.code, p.file) for p in ds.problems] == [("LOAD01", f"{tmp_path / 'outer.zip'}!last-year/inner.zip")]
+    assert "A zip file inside a zip file is not read" in ds.problems[0].message
+
+
 def test_load_raises_only_when_nothing_could_be_read() -> None:
     with pytest.raises(InputError, match="LOAD10"):
         load(FIXTURES / "empty.csv", "2024/25")
@@ -127,8 +140,17 @@ def test_frames_with_duplicate_column_names() -> None:
     ds = Dataset("2024/25")
     frame = pd.DataFrame([["C1", "F", "X"]], columns=["CHILD", "SEX", "SEX"])
     load_frames(ds, {"Header": frame}, period="current")
-    assert raw(ds, "Header", "CHILD, SEX") == [("C1", "F")]
+    assert raw(ds, "Header", 'CHILD, SEX, "SEX (column 3)"') == [("C1", "F", "X")]  # the repeat is kept
     assert "LOAD05" in [p.code for p in ds.problems]
+
+
+def test_frames_keep_a_named_index_and_refuse_rows_that_are_not_dicts() -> None:
+    ds = Dataset("2024/25")
+    header = pd.DataFrame({"CHILD": ["C1", "C2"], "SEX": ["F", "M"]}).set_index("CHILD")
+    load_frames(ds, {"Header": header, "Reviews": [{"CHILD": "C1"}, ("C2", "01/05/2024")]}, period="current")
+    assert raw(ds, "Header", "CHILD, SEX") == [("C1", "F"), ("C2", "M")]
+    assert [(p.code, p.file) for p in ds.problems if p.code != "LOAD03"] == [("LOAD01", "<Reviews>")]
+    assert "row 1 is a tuple" in next(p.message for p in ds.problems if p.code == "LOAD01")
 
 
 def _random_files(folder: Path, seed: int) -> list[Path]:

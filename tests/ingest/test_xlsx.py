@@ -12,6 +12,7 @@ from ingest_helpers import FIXTURES, load_fixtures, problems, raw, sources
 from ssda903.dataset import Dataset
 from ssda903.ingest import load, load_into
 from ssda903.ingest.values import cell_text
+from ssda903.typed import finish
 
 
 def test_workbook_with_a_sheet_per_table() -> None:
@@ -116,3 +117,22 @@ def test_workbook_without_data(tmp_path: Path) -> None:
 )
 def test_cell_text(value: object, text: str | None) -> None:
     assert cell_text(value) == text
+
+
+def test_a_sheet_copied_within_the_workbook_repeats_every_child(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "Header"
+    for row in (["CHILD", "SEX", "DOB"], ["C1", "F", "01/01/2015"], ["C2", "M", "01/01/2016"]):
+        first.append(row)
+    wb.copy_worksheet(first).title = "Header (2)"
+    wb.save(tmp_path / "book.xlsx")
+    ds = Dataset("2024/25")
+    load_into(ds, [tmp_path / "book.xlsx"], period="current")
+    finish(ds)
+    assert [(p.code, Path(p.file).name, p.line, p.child) for p in ds.problems if p.code in ("LOAD06", "LOAD19")] == [
+        ("LOAD06", "book.xlsx!Header (2)", None, None),
+        ("LOAD19", "book.xlsx!Header (2)", 2, "C1"),
+        ("LOAD19", "book.xlsx!Header (2)", 3, "C2"),
+    ]
+    assert "CHILD C1 is already on line 2 of book.xlsx!Header;" in ds.problems[-2].message

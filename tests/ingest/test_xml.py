@@ -8,6 +8,7 @@ from ingest_helpers import FIXTURES, load_fixtures, problems, raw, sources
 
 from ssda903.dataset import Dataset
 from ssda903.ingest import load_into
+from ssda903.typed import finish
 
 CARRIED = ["Header", "Episodes", "Reviews", "UASC", "OC2", "OC3", "AD1", "PlacedAdoption", "PrevPerm", "Missing"]
 
@@ -145,3 +146,114 @@ def test_large_line_numbers_are_exact(tmp_path: Path) -> None:
 def test_fixture_matches_the_spec_example() -> None:
     text = (FIXTURES / "return.xml").read_text()
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<EXPSSDA903>')
+
+
+def _findings(path: Path) -> set[tuple[str, str, int, str]]:
+    from ssda903 import validate
+
+    found = validate([path], "2024/25").findings()
+    return {(f.rule, f.table, -1 if f.row != f.row else int(f.row), f.fields or "") for f in found.itertuples()}
+
+
+def test_one_bad_date_of_birth_is_one_finding_wherever_the_reader_copies_it(tmp_path: Path) -> None:
+    # the reader copies the child's DOB from HEADER into UASC, AD1, Missing, Reviews, OC2, PrevPerm and
+    # PlacedAdoption; the user wrote it once, on line 8, so it is reported once, there (rule 102)
+    bad = _findings(FIXTURES / "one_bad_dob.xml")
+    good_file = tmp_path / "good_dob.xml"
+    good_file.write_text((FIXTURES / "one_bad_dob.xml").read_text().replace("31/02/2012", "29/02/2012"))
+    good = _findings(good_file)
+    assert bad - good == {("102", "Header", 0, "DOB")}
+    assert [f for f in bad if "DOB" in f[3].split(",")] == [("102", "Header", 0, "DOB")]
+
+
+def test_copied_columns_are_recorded_on_each_source() -> None:
+    ds = load_fixtures("one_bad_dob.xml")
+    copied = {s.table: s.copied for s in ds.sources}
+    assert copied["Header"] == ()
+    assert copied["UASC"] == ("CHILD", "DOB", "SEX")
+    assert copied["Reviews"] == copied["OC2"] == ("CHILD", "DOB")
+    assert copied["Episodes"] == ("CHILD",)
+    finish(ds)
+    assert ds.con.execute("SELECT DISTINCT code, tbl, field FROM cell_problems").fetchall() == [
+        ("LOAD07", "Header", "DOB")
+    ]
+
+
+def test_a_blank_childid_is_one_finding_not_one_per_table(tmp_path: Path) -> None:
+    (tmp_path / "r.xml").write_text(
+        "<EXPSSDA903><CHILD><HEADER><CHILDID/><SEX>F</SEX><DOB>01/01/2015</DOB>\n"
+        "<AREVIEW><REVIEW>01/05/2024</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW></HEADER>\n"
+        "<EPISODE><DECOM>01/05/2024</DECOM></EPISODE></CHILD></EXPSSDA903>\n"
+    )
+    ds = Dataset("2024/25")
+    load_into(ds, [tmp_path / "r.xml"], period="current")
+    finish(ds)
+    rows = "SELECT DISTINCT tbl FROM cell_problems WHERE code = 'LOAD18' AND field = 'CHILD'"
+    assert ds.con.execute(rows).fetchall() == [("Header",)]
+
+
+def _where(ds: Dataset) -> list[tuple[str, int | None, str]]:
+    return [(p.code, p.line, p.column) for p in ds.problems]
+
+
+def _xml(tmp_path: Path, body: str) -> Dataset:
+    (tmp_path / "r.xml").write_text(f"<EXPSSDA903>\n{body}</EXPSSDA903>\n")
+    ds = Dataset("2024/25")
+    load_into(ds, [tmp_path / "r.xml"], period="current")
+    return ds
+
+
+def test_an_element_given_twice_keeps_the_first_and_reports_the_second(tmp_path: Path) -> None:
+    ds = _xml(
+        tmp_path,
+        "<CHILD><HEADER><CHILDID>C1</CHILDID>\n<DOB>01/01/2015</DOB>\n<DOB>02/02/2016</DOB>\n<CHILD>C9</CHILD>\n"
+        "</HEADER>\n<EPISODE><DECOM>01/05/2024</DECOM>\n<LS>C2</LS>\n<LS>V2</LS></EPISODE></CHILD>\n",
+    )
+    assert raw(ds, "Header", "CHILD, DOB") == [("C1", "01/01/2015")]
+    assert raw(ds, "Episodes", "CHILD, LS") == [("C1", "C2")]
+    assert [(p.code, p.line, p.table, p.column, p.value, p.row, p.child) for p in ds.problems] == [
+        ("LOAD05", 5, "Header", "CHILD", "C9", 0, "C1"),  # CHILD is the CSV name of CHILDID
+        ("LOAD05", 4, "Header", "DOB", "02/02/2016", 0, "C1"),
+        ("LOAD05", 9, "Episodes", "LS", "V2", 0, "C1"),
+    ]
+
+
+def test_a_second_header_is_read_as_a_child_of_its_own(tmp_path: Path) -> None:
+    ds = _xml(
+        tmp_path,
+        "<CHILD><HEADER><CHILDID>C1</CHILDID><DOB>01/01/2015</DOB></HEADER>\n"
+        "<HEADER><CHILDID>C2</CHILDID><DOB>02/02/2016</DOB>\n"
+        "<AREVIEW><REVIEW>01/05/2024</REVIEW></AREVIEW></HEADER>\n"
+        "<EPISODE><DECOM>01/05/2024</DECOM></EPISODE></CHILD>\n",
+    )
+    assert raw(ds, "Header", "CHILD, DOB, _line") == [("C1", "01/01/2015", 2), ("C2", "02/02/2016", 3)]
+    assert raw(ds, "Reviews", "CHILD, DOB") == [("C2", "02/02/2016")]
+    assert raw(ds, "Episodes", "CHILD") == [("C1",)]
+    assert _where(ds) == [("LOAD16", 3, "")]
+    assert "second <HEADER>, for child 'C2'" in ds.problems[0].message
+
+
+def test_elements_outside_child_are_reported_not_dropped(tmp_path: Path) -> None:
+    ds = _xml(
+        tmp_path,
+        "<CHLD><HEADER><CHILDID>C0</CHILDID></HEADER></CHLD>\n"
+        "<CHILD><HEADER><CHILDID>C1</CHILDID></HEADER></CHILD>\n"
+        "<CHILDREN>\n<CHILD><HEADER><CHILDID>C2</CHILDID></HEADER></CHILD>\n"
+        "<CHILD><HEADER><CHILDID>C3</CHILDID></HEADER></CHILD></CHILDREN>\n"
+        "<!-- a comment -->\n",
+    )
+    assert raw(ds, "Header", "CHILD") == [("C1",)]
+    assert _where(ds) == [("LOAD16", 2, ""), ("LOAD16", 4, "")]
+    assert "<CHLD> directly under <EXPSSDA903>" in ds.problems[0].message
+    assert "the 2 <CHILD> element(s) inside it were not read" in ds.problems[1].message
+
+
+def test_child_dob_or_sex_inside_a_group_is_reported(tmp_path: Path) -> None:
+    ds = _xml(
+        tmp_path,
+        "<CHILD><HEADER><CHILDID>C1</CHILDID><DOB>01/01/2015</DOB>\n"
+        "<AREVIEW><REVIEW>01/05/2024</REVIEW>\n<DOB>02/02/2016</DOB></AREVIEW></HEADER></CHILD>\n",
+    )
+    assert raw(ds, "Reviews", "CHILD, DOB") == [("C1", "01/01/2015")]
+    assert _where(ds) == [("LOAD16", 4, "DOB")]
+    assert "the DOB given in the child's HEADER is used" in ds.problems[0].message

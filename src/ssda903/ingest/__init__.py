@@ -254,7 +254,17 @@ def _load_zip(ds: Dataset, path: Path, *, period: str, work: str, display: str) 
         with zipfile.ZipFile(path) as z:
             members = [m for m in z.infolist() if not m.is_dir() and not _hidden(Path(m.filename))]
             data = [m for m in members if Path(m.filename).suffix.lower() in DATA_SUFFIXES - {".zip"}]
-            if not data:
+            for m in members:
+                if Path(m.filename).suffix.lower() == ".zip":
+                    ds.add_problem(
+                        LoadProblem(
+                            "LOAD01",
+                            "A zip file inside a zip file is not read; take it out and give it (or its files) directly.",
+                            file=f"{display}!{m.filename}",
+                            period=period,
+                        )
+                    )
+            if not data and not any(Path(m.filename).suffix.lower() == ".zip" for m in members):
                 ds.add_problem(
                     LoadProblem("LOAD01", "The zip file holds no CSV, Excel or XML files.", file=display, period=period)
                 )

@@ -120,10 +120,14 @@ def match_columns(
             match.extras[f"(unnamed column {i + 1})"] = i
             continue
         if name in seen:
+            # the repeat is kept beside the model's columns, so its values still reach the reports
+            label = f"{str(orig).replace(chr(0xFEFF), '').strip()} (column {i + 1})"
+            match.extras[label] = i
             match.problems.append(
                 LoadProblem(
                     "LOAD05",
-                    f"{name} is column {seen[name] + 1} and again column {i + 1}; the first is used.",
+                    f"{name} is column {seen[name] + 1} and again column {i + 1}; the first is used, "
+                    f"and the second is kept as {label!r} but not validated.",
                     file=file,
                     line=line,
                     column=name,

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch, match_columns
-from ssda903.ingest.sink import append_matched, raw_columns
+from ssda903.ingest.sink import UNNAMED, append_matched, raw_columns
 from ssda903.problems import LoadProblem
 from ssda903.sqltext import literal as _sql_literal
 from ssda903.sqltext import quote
@@ -221,6 +221,60 @@ def _settle_lines(
         ds.con.unregister("_csv_lines")
 
 
+def _settled(
+    ds: Dataset, period: str, table: str, file: str, path: str, layout: Layout, counter: _LineCounter, rows: int
+) -> None:
+    _settle_lines(ds, period, table, file, path, layout, counter, rows)
+    _keep_every_extra_value(ds, period, table, file, path, layout)
+
+
+def _keep_every_extra_value(ds: Dataset, period: str, table: str, file: str, path: str, layout: Layout) -> None:
+    """DuckDB keeps one value beyond the header (the spare column); a row with more keeps them all there.
+
+    Rows that long are rare, so their lines are read again here, with the values past the
+    header joined by the file's delimiter, e.g. ``surplus,more``.
+    """
+    raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
+    spare = quote(f"{UNNAMED} {len(layout.header) + 1})")
+    if spare.strip('"') not in raw_columns(ds, period, table):
+        return
+    lines = dict(
+        ds.con.execute(
+            f"SELECT _line, _row FROM {raw} WHERE _file = $f AND {spare} IS NOT NULL", {"f": file}
+        ).fetchall()
+    )
+    if not lines:
+        return
+    found: dict[int, str] = {}
+    last = max(lines)
+    with open(path, encoding="utf-8", errors="replace", newline="") as f:
+        numbered = enumerate(f, start=1)
+        for number, text in numbered:
+            if number > last:
+                break
+            if number not in lines:
+                continue
+            while text.count('"') % 2:  # a quoted value goes on over the next line
+                more = next(numbered, None)
+                if more is None:
+                    break
+                text += more[1]
+            cells = next(pycsv.reader([text], delimiter=layout.delimiter, quotechar='"', doublequote=True), [])
+            beyond = cells[len(layout.header) :]
+            if len(beyond) > 1:
+                found[lines[number]] = layout.delimiter.join(beyond)
+    if not found:
+        return
+    ds.con.register("_csv_extra", pa.table({"_row": list(found), "value": list(found.values())}))
+    try:
+        ds.con.execute(
+            f"UPDATE {raw} SET {spare} = x.value FROM _csv_extra x WHERE {raw}._file = $f AND {raw}._row = x._row",
+            {"f": file},
+        )
+    finally:
+        ds.con.unregister("_csv_extra")
+
+
 def _read_into(ds: Dataset, period: str, match: ColumnMatch, file: str, path: str, layout: Layout) -> None:
     """One streaming INSERT of the file's rows into the raw table; raises duckdb.Error when DuckDB cannot read it."""
     assert match.table is not None
@@ -246,7 +300,7 @@ def _read_into(ds: Dataset, period: str, match: ColumnMatch, file: str, path: st
                     line_expr=f"_row + {layout.skip + 2}",
                     overflow=n,
                     before=before,
-                    after=lambda rows: _settle_lines(ds, period, table, file, path, layout, counter, rows),
+                    after=lambda rows: _settled(ds, period, table, file, path, layout, counter, rows),
                 )
                 return
             except duckdb.Error as e:

@@ -32,14 +32,15 @@ def _columns(frame: Any) -> tuple[list[str], list[Any]]:
         return [str(k) for k in frame], list(frame.values())
     if isinstance(frame, list):  # [{column: value}, …]; keys in order of first appearance
         names: dict[Any, None] = {}
-        for row in frame:
-            if isinstance(row, Mapping):
-                names.update(dict.fromkeys(row))
+        for i, row in enumerate(frame):
+            if not isinstance(row, Mapping):
+                raise TypeError(f"row {i} is a {type(row).__name__}, not a dict of column names to values")
+            names.update(dict.fromkeys(row))
         keys = list(names)
-        return [str(k) for k in keys], [
-            [row.get(k) if isinstance(row, Mapping) else None for row in frame] for k in keys
-        ]
+        return [str(k) for k in keys], [[row.get(k) for row in frame] for k in keys]
     if hasattr(frame, "iloc"):  # pandas
+        if any(name is not None for name in frame.index.names):
+            frame = frame.reset_index()  # a named index (CHILD set as the index) is a column like the others
         return [str(c) for c in frame.columns], [frame.iloc[:, i] for i in range(frame.shape[1])]
     if hasattr(frame, "to_arrow"):  # polars and friends
         return _columns(frame.to_arrow())

@@ -122,8 +122,8 @@ def _report_overflow(ds: Dataset, period: str, table: str, file: str, raw: str, 
         ds.add_problem(
             LoadProblem(
                 "LOAD14",
-                f"Line {line} has more values than the header has columns; the first extra value ({value!r}) "
-                f"is kept as {name}, not validated.",
+                f"Line {line} has more values than the header has columns; the value(s) beyond it ({value!r}) "
+                f"are kept as {name}, not validated.",
                 file=file,
                 line=line,
                 row=row,

@@ -168,7 +168,7 @@ class _Staged:
         self.count += n
         self.rows, self.lines = [], []
 
-    def append(self, period: str, file: str) -> None:
+    def append(self, period: str, file: str, copied: tuple[str, ...]) -> None:
         self.flush()
         extras = {}
         for key, column in self.extras.items():
@@ -176,7 +176,15 @@ class _Staged:
             if label.lower() in SYSTEM_COLUMNS or label.upper() in self.columns:
                 label = f"{label} (element)"
             extras[label] = column
-        self.ds.append(period, self.table, self.staging, file=file, columns={c: c for c in self.columns}, extras=extras)
+        self.ds.append(
+            period,
+            self.table,
+            self.staging,
+            file=file,
+            columns={c: c for c in self.columns},
+            extras=extras,
+            copied=copied,
+        )
 
     def drop(self) -> None:
         self.ds.con.execute(f"DROP TABLE IF EXISTS {self.staging}")
@@ -206,6 +214,7 @@ class _Reader:
         self.file = file
         self.layout = _layout(prefix)
         self.header_tag = prefix + "HEADER"
+        self.child_tag = prefix + "CHILD"
         self.uasc_tag = prefix + "UASC"
         self.model = load_model()
         self.staged: dict[str, _Staged] = {}
@@ -236,34 +245,32 @@ class _Reader:
 
     def child(self, element: Any) -> None:
         self.children += 1
-        header = None
+        headers = []
         others = []
         for el in element:
-            if el.tag == self.header_tag and header is None:
-                header = el
+            if el.tag == self.header_tag:
+                headers.append(el)
             else:
                 others.append(el)
-        items: dict[Any, str | None] = {}
-        item_elements: dict[Any, Any] = {}
-        groups = []
-        if header is not None:
-            for el in header:
-                if len(el) and _has_elements(el):
-                    groups.append(el)
-                else:
-                    text = el.text
-                    items[el.tag] = None if not text or text.isspace() else text
-                    item_elements[el.tag] = el
-        prefix = self.layout.prefix
-        shared = {
-            "CHILD": items.get(prefix + "CHILDID") or items.get(prefix + "CHILD"),
-            "DOB": items.get(prefix + "DOB"),
-            "SEX": items.get(prefix + "SEX"),
-        }
-        self._header_row(items, item_elements, header if header is not None else element)
-        self._item_tables(items, item_elements, shared)
-        for el in groups:
-            self._group(el, shared)
+        shared = self._header(headers[0] if headers else None, element)
+        for extra in headers[1:]:
+            # The format has one HEADER per CHILD. A second one is read as the header of a child of
+            # its own; when it names the same child, the repeated Header row says so (LOAD19).
+            own = self._header(extra, extra)
+            if own["CHILD"] != shared["CHILD"]:
+                self.ds.add_problem(
+                    LoadProblem(
+                        "LOAD16",
+                        f"The <CHILD> on line {element.sourceline} holds a second <HEADER>, for child "
+                        f"{own['CHILD']!r}; it is read as a child of its own, and the CHILD's other elements "
+                        f"go with the first HEADER (child {shared['CHILD']!r}). Give each child its own <CHILD>.",
+                        file=self.file,
+                        line=extra.sourceline,
+                        table="Header",
+                        period=self.period,
+                        child=own["CHILD"],
+                    )
+                )
         for el in others:
             tag = el.tag
             if not isinstance(tag, str):
@@ -279,30 +286,93 @@ class _Reader:
                     el.sourceline,
                 )
 
-    def _header_row(self, items: dict[Any, str | None], elements: dict[Any, Any], header: Any) -> None:
+    def _header(self, header: Any, at: Any) -> dict[str, str | None]:
+        """One HEADER (None when the CHILD has none; ``at`` then gives the line): its Header row,
+        the rows built from its items and the groups inside it. Returns the child's CHILD, DOB and
+        SEX as written there, which every other table of the child takes."""
+        items: dict[Any, str | None] = {}
+        item_elements: dict[Any, Any] = {}
+        groups = []
+        repeated = []
+        if header is not None:
+            for el in header:
+                tag = el.tag
+                if len(el) and _has_elements(el):
+                    groups.append(el)
+                elif tag in items:
+                    repeated.append(el)
+                else:
+                    text = el.text
+                    items[tag] = None if not text or text.isspace() else text
+                    item_elements[tag] = el
+        header_row = self.header.count + len(self.header.rows)
+        row = self._header_row(items, item_elements, header if header is not None else at)
+        shared = {c: row.get(c) for c in SHARED_COLUMNS}
+        for el in repeated:
+            if isinstance(el.tag, str):  # comments repeat freely
+                table = self._table_of_item(el.tag)
+                self._repeated(el, table, "HEADER", shared["CHILD"], row=header_row if table == "Header" else None)
+        self._item_tables(items, item_elements, shared)
+        for el in groups:
+            self._group(el, shared)
+        return shared
+
+    def _table_of_item(self, tag: str) -> str:
+        for table, own, _, _ in self.items:
+            if tag in own:
+                return table
+        return "Header"
+
+    def _repeated(
+        self, el: Any, table: str, parent: str, child: str | None, column: str = "", row: int | None = None
+    ) -> None:
+        """An element given again where the format holds it once: the first is used, this one is reported.
+
+        ``row`` is the table's row it belongs to; by default the row being built."""
+        local = _local(el.tag)
+        staged = self.staged[table]
+        self.ds.add_problem(
+            LoadProblem(
+                "LOAD05",
+                f"<{local}> is given more than once in this <{parent}>; the first is used and this one "
+                f"({_text(el.text)!r}) is not. Keep one.",
+                file=self.file,
+                line=el.sourceline,
+                column=column or local,
+                value=_text(el.text),
+                table=table,
+                period=self.period,
+                row=staged.count + len(staged.rows) if row is None else row,
+                child=child,
+            )
+        )
+
+    def _header_row(self, items: dict[Any, str | None], elements: dict[Any, Any], header: Any) -> dict[str, str | None]:
         names = self.header_names
         row: dict[str, str | None] = {}
         for tag, text in items.items():
             column = names.get(tag)
-            if column is not None:
-                row[column] = text
-            elif tag not in self.layout.header_items and isinstance(tag, str):
+            if column is None and tag not in self.layout.header_items and isinstance(tag, str):
                 local = _local(tag)
-                column = names.get(self.layout.prefix + local)
-                if column is not None:  # an element in another namespace than the root's
-                    row[column] = text
-                    continue
-                key = self.header.add_extra(local)
-                row[key] = text
-                self._warn(
-                    "LOAD04",
-                    ("Header", local),
-                    f"<{local}> in HEADER is not part of the 903 XML format; it is kept with Header but not validated.",
-                    elements[tag].sourceline,
-                    table="Header",
-                    column=local,
-                )
+                column = names.get(self.layout.prefix + local)  # an element in another namespace than the root's
+                if column is None:
+                    column = self.header.add_extra(local)
+                    self._warn(
+                        "LOAD04",
+                        ("Header", local),
+                        f"<{local}> in HEADER is not part of the 903 XML format; it is kept with Header but not validated.",
+                        elements[tag].sourceline,
+                        table="Header",
+                        column=local,
+                    )
+            if column is None:
+                continue
+            if column in row:  # CHILDID and CHILD both given, or one item in two namespaces
+                self._repeated(elements[tag], "Header", "HEADER", row.get("CHILD"), column.lstrip("\x00"))
+                continue
+            row[column] = text
         self.header.add(row, header.sourceline)
+        return row
 
     def _item_tables(
         self, items: dict[Any, str | None], elements: dict[Any, Any], shared: dict[str, str | None]
@@ -356,27 +426,43 @@ class _Reader:
         row: dict[str, str | None] = {}
         for c in el:
             column = own.get(c.tag)
-            if column is not None:
-                text = c.text
-                row[column] = None if not text or text.isspace() else text
-            else:
-                self._unusual(c, el, table, staged, row)
+            if column is None:
+                column = self._unusual(c, el, table, staged)
+                if column is None:
+                    continue
+            if column in row:
+                self._repeated(c, table, _local(el.tag), shared["CHILD"], column.lstrip("\x00"))
+                continue
+            text = c.text
+            row[column] = None if not text or text.isspace() else text
         for column in self.layout.shared[table]:
             row[column] = shared[column]
         staged.add(row, el.sourceline)
 
-    def _unusual(self, c: Any, group: Any, table: str, staged: _Staged, row: dict[str, str | None]) -> None:
-        """An element inside a group that is not one of the table's own columns."""
+    def _unusual(self, c: Any, group: Any, table: str, staged: _Staged) -> str | None:
+        """An element inside a group that is not one of the table's own columns: the row's key to
+        keep its text under, or None when it is not kept."""
         if not isinstance(c.tag, str):
-            return  # a comment or processing instruction
+            return None  # a comment or processing instruction
         local = _local(c.tag)
         prefixed = self.layout.prefix + local
+        group_name = _local(group.tag)
         if prefixed in self.layout.elements[table]:
             column = self.layout.elements[table][prefixed]
             if column not in SHARED_COLUMNS:  # an element in another namespace than the root's
-                row[column] = _text(c.text)
-            return  # CHILD, DOB or SEX inside a group: HEADER's are used
-        group_name = _local(group.tag)
+                return column
+            # CHILD, DOB or SEX inside a group: the child's are in HEADER, and every table takes those
+            if _text(c.text) is not None:
+                self._warn(
+                    "LOAD16",
+                    ("shared", f"{group_name}/{local}"),
+                    f"<{local}> inside <{group_name}> is not part of the 903 XML format; it was ignored, "
+                    f"and the {column} given in the child's HEADER is used.",
+                    c.sourceline,
+                    table=table,
+                    column=column,
+                )
+            return None
         if _has_elements(c):
             self._warn(
                 "LOAD16",
@@ -385,9 +471,7 @@ class _Reader:
                 c.sourceline,
                 table=table,
             )
-            return
-        key = staged.add_extra(local)
-        row[key] = _text(c.text)
+            return None
         self._warn(
             "LOAD04",
             (table, local),
@@ -396,10 +480,28 @@ class _Reader:
             table=table,
             column=local,
         )
+        return staged.add_extra(local)
+
+    def outside(self, el: Any) -> None:
+        """An element directly under the root: a CHILD already read, or something else, which is ignored."""
+        tag = el.tag
+        if not isinstance(tag, str) or tag == self.child_tag:
+            return
+        local = _local(tag)
+        inside = sum(1 for _ in el.iter(self.child_tag))
+        held = f"; the {inside:,} <CHILD> element(s) inside it were not read" if inside else ""
+        self._warn(
+            "LOAD16",
+            ("root", local),
+            f"<{local}> directly under <{ROOT}> is not part of the 903 XML format; it was ignored{held}. "
+            f"Each child is a <CHILD> directly under <{ROOT}>.",
+            el.sourceline,
+        )
 
     def finish(self) -> None:
-        for staged in self.staged.values():
-            staged.append(self.period, self.file)
+        for table, staged in self.staged.items():
+            # every table but Header takes CHILD, DOB and SEX from the child's HEADER: copies, checked there
+            staged.append(self.period, self.file, () if table == "Header" else self.layout.shared[table])
 
     def drop(self) -> None:
         for staged in self.staged.values():
@@ -465,7 +567,7 @@ def load_xml(ds: Dataset, path: Path, *, period: str, display: str | None = None
     reader = _Reader(ds, period, name, prefix)
     try:
         try:
-            for _event, el in etree.iterparse(
+            parsed = etree.iterparse(
                 str(path),
                 events=("end",),
                 tag="{*}CHILD",
@@ -473,14 +575,19 @@ def load_xml(ds: Dataset, path: Path, *, period: str, display: str | None = None
                 no_network=True,
                 load_dtd=False,
                 huge_tree=True,
-            ):
+            )
+            for _event, el in parsed:
                 parent = el.getparent()
                 if parent is None or _local(parent.tag) != ROOT:
-                    continue  # a CHILD nested somewhere else is not a child of the return
+                    continue  # a CHILD nested somewhere else: reported with the element holding it
                 reader.child(el)
                 el.clear(keep_tail=False)
                 while el.getprevious() is not None:
+                    reader.outside(parent[0])
                     del parent[0]
+            if parsed.root is not None:
+                for el in parsed.root:
+                    reader.outside(el)
         except etree.XMLSyntaxError as e:
             n = reader.children
             problem(

@@ -31,7 +31,16 @@ from importlib import resources
 from ssda903.model import CollectionYear, load_model
 from ssda903.sqltext import literal
 
-__all__ = ["Macro", "macros", "setup_sql", "vocabulary_sql"]
+__all__ = ["TYPED_EXPR", "Macro", "macros", "setup_sql", "vocabulary_sql"]
+
+#: the macro that types a raw text value of each kind of column ({c}: the column)
+TYPED_EXPR = {
+    "id": "blank_to_null({c})",
+    "code": "as_code({c})",
+    "date": "as_date({c})",
+    "int": "as_int({c})",
+    "decimal": "as_decimal({c})",
+}
 
 #: the files in the order they are loaded (later files call earlier ones)
 FILES = ("typing.sql", "dates.sql", "meanings.sql", "postcode_key.sql", "postcodes.sql")

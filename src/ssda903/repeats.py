@@ -1,0 +1,128 @@
+"""Rows that repeat one already given (LOAD19), found by SQL over the raw tables of both periods.
+
+The DfE return holds each child once in Header and in the tables a child has at most one row
+of (the XML schema gives HEADER once per CHILD and PERMANENCE, OC2, the UASC, AD1 and OC3
+items at most once), and each review once (a child's review is known by its date). A second
+row with the same key is reported on that row, naming the line of the first, and is still
+loaded: nothing the user gave is merged or dropped.
+
+Tables with many rows per child whose repeats a DfE rule already reports are left to that
+rule, so one repeat is one finding (see ``LEFT_TO_DFE``).
+
+A DfE XML file copies the child's CHILD from HEADER into every other table
+(``Source.copied``): two CHILD elements for one child repeat its OC2, Reviews … as well, but
+that is one mistake, reported once on the repeated Header row. Rows whose CHILD is such a copy
+repeat only when they come from the same CHILD element.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from ssda903.dataset import PERIODS, RAW_SCHEMA, Dataset
+from ssda903.model import load_model
+from ssda903.problems import LoadProblem
+from ssda903.sql import TYPED_EXPR
+from ssda903.sqltext import literal, quote
+
+#: table -> the columns that identify one of its rows, for the tables the DfE holds once per key
+KEYS: dict[str, tuple[str, ...]] = {
+    "Header": ("CHILD",),
+    "UASC": ("CHILD",),
+    "OC2": ("CHILD",),
+    "OC3": ("CHILD",),
+    "AD1": ("CHILD",),
+    "PrevPerm": ("CHILD",),
+    "Reviews": ("CHILD", "REVIEW"),
+}
+
+#: tables whose repeated rows (same child and start date) a DfE rule reports: not reported here too
+LEFT_TO_DFE: dict[str, str] = {
+    "Episodes": "501",  # a new episode has started before the end date of the previous episode
+    "Missing": "574",  # missing periods must not overlap, nor start while the previous one is open
+    "PlacedAdoption": "579",  # decisions to place for adoption must not overlap
+    "SWEpisodes": "SW19STG2",  # two social worker episodes starting on the same date
+    "DoLo": "705",  # a DoLO cannot start while the previous one is open
+}
+
+#: what the repeated key is, in the message; {child} and the key columns are filled in
+WHAT = {"Reviews": "A review of CHILD {child} on {REVIEW}"}
+WHY = {"Reviews": "the DfE return holds each review once"}
+
+
+def check_repeats(ds: Dataset) -> None:
+    """Add a LOAD19 problem for every row that repeats the key of an earlier row of its table.
+
+    Run once every input of both periods is loaded; running it again replaces its problems.
+    """
+    ds.problems[:] = [p for p in ds.problems if p.code != "LOAD19"]
+    for period in PERIODS:
+        for table, key in KEYS.items():
+            if not ds.has(table, period):
+                continue
+            for file, row, line, child, given, first_file, first_line in ds.con.execute(
+                _repeats_sql(ds, period, table, key)
+            ).fetchall():
+                values = dict(zip(key, given, strict=True)) | {"child": child}
+                what = WHAT.get(table, "CHILD {child}").format(**values)
+                why = WHY.get(table, f"the DfE return holds each child once in {table}")
+                ds.add_problem(
+                    LoadProblem(
+                        "LOAD19",
+                        f"{what} is already on line {first_line} of {PurePath(first_file).name}; {why}. "
+                        "Keep one of the rows.",
+                        file=file,
+                        line=line,
+                        column=",".join(key),
+                        value=",".join(v or "" for v in given),
+                        table=table,
+                        period=period,
+                        row=row,
+                        child=child,
+                    )
+                )
+
+
+def _repeats_sql(ds: Dataset, period: str, table: str, key: tuple[str, ...]) -> str:
+    """The repeated rows of one table: its file, row, line, child and key as given, and where the first is."""
+    columns = load_model().table(table).columns
+    raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
+    # the key as the rules read it (a CHILD with spaces around it is the same child)
+    keys = ", ".join(f"{TYPED_EXPR[columns[c].kind].format(c=f't.{quote(c)}')} AS k{i}" for i, c in enumerate(key))
+    given = ", ".join(f"t.{quote(c)}" for c in key)
+    k = ", ".join(f"k{i}" for i in range(len(key)))
+    known = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(key)))
+    # rows whose CHILD the XML reader copied from HEADER belong to the CHILD element of the HEADER before them
+    copies = [s.file for s in ds.sources if (s.period, s.table) == (period, table) and "CHILD" in s.copied]
+    owner, asof = "NULL::BIGINT", ""
+    if copies and table != "Header":
+        owner = f"CASE WHEN t._file IN ({', '.join(literal(f) for f in copies)}) THEN h._id END"
+        asof = (
+            f"ASOF LEFT JOIN (SELECT _file, _line, _id FROM {RAW_SCHEMA[period]}.Header) h "
+            "ON t._file = h._file AND t._line >= h._line"
+        )
+    return f"""
+        WITH keyed AS MATERIALIZED (
+            SELECT _id, _file, _row, _line, blank_to_null(CHILD) AS child, [{given}] AS given, {keys}
+            FROM {raw} t
+        ),
+        -- most keys are given once: only the rows of keys given more than once are looked at further
+        twice AS (SELECT {k} FROM keyed WHERE {known} GROUP BY ALL HAVING count(*) > 1),
+        repeated AS (SELECT * FROM keyed SEMI JOIN twice USING ({k})),
+        owned AS MATERIALIZED (SELECT t.*, {owner} AS owner FROM repeated t {asof}),
+        grouped AS (
+            SELECT *,
+                   first_value(_id) OVER (PARTITION BY {k}, _file, owner ORDER BY _id) AS group_first,
+                   first_value(_id) OVER (PARTITION BY {k} ORDER BY _id) AS key_first,
+                   first_value(_file) OVER (PARTITION BY {k} ORDER BY _id) AS key_first_file
+            FROM owned
+        )
+        SELECT g._file, g._row, g._line, g.child, g.given, f._file, f._line
+        FROM grouped g
+        JOIN owned f ON f._id = CASE WHEN g._id <> g.group_first THEN g.group_first ELSE g.key_first END
+        -- a repeat within one file (or one CHILD element), or of a row from another file; rows of
+        -- two CHILD elements of one XML file repeat because the child does: its Header row says so
+        WHERE g._id <> g.group_first
+           OR (g._id <> g.key_first AND (g.owner IS NULL OR g._file <> g.key_first_file))
+        ORDER BY g._id
+    """
