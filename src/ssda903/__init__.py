@@ -36,12 +36,15 @@ def validate(
     la: str | None = None,
     rules: list[str] | None = None,
     providers: Any = None,
+    halt_stage2: bool = False,
 ) -> Result:
     """Validate a return against the year's DfE rules.
 
     ``current`` and ``previous`` are paths (files, folders, zips) or a mapping of
     table name to a pandas DataFrame / Arrow table. ``la`` is the LA's ONS code;
     ``providers`` an Ofsted provider list (a CSV path, or rows) for the URN rules.
+    ``halt_stage2=True`` leaves out stage 2 findings on values that failed stage 1, as the
+    DfE portal does (by default they are kept, marked in ``after_stage1``).
     Returns a Result whose ``findings()`` and ``outcomes_frame()`` are DataFrames.
     """
     from ssda903.engine import run
@@ -53,4 +56,4 @@ def validate(
 
         paths = isinstance(providers, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in providers)
         load_providers(ds, *(providers if paths else [providers]))
-    return run(ds, rules)
+    return run(ds, rules, halt_stage2=halt_stage2)
