@@ -1,4 +1,4 @@
-"""The engine: every rule gets an outcome, stage 2 is gated, crashes are contained."""
+"""The engine: every rule gets an outcome, stage 2 is marked (or halted), crashes are contained, exit statuses."""
 
 from __future__ import annotations
 
@@ -79,14 +79,64 @@ def test_crashing_rule_is_contained_and_reported() -> None:
     assert result.outcome("X1").status == "failed"
 
 
-def test_stage_two_is_silent_where_its_field_failed_stage_one() -> None:
+def _by_rule(result, code: str) -> list[tuple[int, str | None]]:  # type: ignore[no-untyped-def]
+    f = result.findings()
+    part = f[f.rule == code]
+    return [(int(r), None if a is None or a != a else a) for r, a in zip(part.row, part.after_stage1, strict=True)]
+
+
+def test_stage_two_drops_a_hit_on_a_value_that_could_not_be_read() -> None:
     stage1 = make_rule("S1", DECOM_NOT_A_DATE, stage=1, fields=["DECOM"])
-    # a stage 2 rule that (wrongly) treats a missing DECOM as a problem would flag row 1 as noise
+    # a stage 2 rule that treats a missing DECOM as a problem: on row 1 DECOM is given but is not a date,
+    # so it would fire because of our reading, not the data
     stage2 = make_rule("S2", "SELECT _id FROM Episodes WHERE DECOM IS NULL OR DEC < DECOM", fields=["DECOM", "DEC"])
     result = run(dataset({"Episodes": EPISODES}), rules=[stage1, stage2])
-    f = result.findings()
-    assert f[f.rule == "S1"].row.tolist() == [1]
-    assert f[f.rule == "S2"].row.tolist() == [0]
+    assert _by_rule(result, "S1") == [(1, None)]
+    assert _by_rule(result, "S2") == [(0, None)]
+
+
+BLANK_LS = [
+    {"CHILD": "1", "DECOM": "01/05/2024", "DEC": "01/04/2024", "LS": "C2"},  # ends before it starts
+    {"CHILD": "2", "DECOM": "01/05/2024", "DEC": "01/04/2024", "LS": ""},  # the same, and LS left blank
+    {"CHILD": "3", "DECOM": "01/05/2024", "DEC": "01/04/2024", "LS": "ZZ"},  # the same, and LS not a code
+    {"CHILD": "4", "DECOM": "01/05/2024", "DEC": "01/06/2024", "LS": ""},  # fine but for the blank LS
+]
+ENDS_BEFORE_START_OR_NO_LS = make_rule(
+    "S2", "SELECT _id FROM Episodes WHERE DEC < DECOM OR LS IS NULL", fields=["DEC", "DECOM", "LS"]
+)
+
+
+def test_stage_two_reports_a_child_whose_input_failed_stage_one_and_marks_it() -> None:
+    result = run(dataset({"Episodes": BLANK_LS}), rules=[ENDS_BEFORE_START_OR_NO_LS])
+    # a blank required value (LOAD18) and a code not in the list (LOAD09) hide nothing: marked, not dropped
+    assert _by_rule(result, "S2") == [(0, None), (1, "LOAD18"), (2, "LOAD09"), (3, "LOAD18")]
+    o = result.outcome("S2")
+    assert (o.count, o.after_stage1) == (4, 3)
+
+
+def test_dfe_halting_drops_what_the_portal_would_not_show_yet() -> None:
+    result = run(dataset({"Episodes": BLANK_LS}), rules=[ENDS_BEFORE_START_OR_NO_LS], halt_stage2=True)
+    assert _by_rule(result, "S2") == [(0, None)]
+    assert result.halt_stage2 and result.outcome("S2").after_stage1 == 0
+
+
+def test_a_dfe_stage_one_rule_on_a_field_marks_the_stage_two_finding_with_its_code() -> None:
+    stage1 = make_rule("101", "SELECT _id FROM Episodes WHERE LS = 'C2'", stage=1, fields=["LS"])
+    result = run(dataset({"Episodes": BLANK_LS}), rules=[stage1, ENDS_BEFORE_START_OR_NO_LS])
+    assert _by_rule(result, "S2")[0] == (0, "101")
+
+
+def test_a_mark_follows_the_child_across_tables() -> None:
+    # a stage 2 rule on Episodes reading the child's DOB from the Header: DOB left blank there
+    header = [{"CHILD": "1", "SEX": "1", "DOB": "", "ETHNIC": "WBRI", "UPN": "UN1"}]
+    rule = make_rule(
+        "S3",
+        "SELECT e._id FROM Episodes e JOIN Header h USING (CHILD) WHERE h.DOB IS NULL OR e.DEC < e.DECOM",
+        fields=["DOB", "DECOM", "DEC"],
+        tables=["Episodes", "Header"],
+    )
+    result = run(dataset({"Header": header, "Episodes": BLANK_LS[:1]}), rules=[rule])
+    assert _by_rule(result, "S3") == [(0, "LOAD18")]
 
 
 def test_load_value_problem_gives_way_to_the_dfe_stage_one_rule_on_the_same_cell() -> None:
@@ -120,3 +170,95 @@ def test_reference_dates_follow_the_year(year: str) -> None:
     ds = dataset({"Episodes": EPISODES}, year=year)
     start, end = finish(ds).sql("SELECT collection_start(), collection_end()").fetchall()[0]
     assert (start.year, end.year) == (int(year[:4]), int(year[:4]) + 1)
+
+
+HEADER_ROW = {"CHILD": "1", "SEX": "M", "DOB": "01/01/2010", "ETHNIC": "WBRI", "UPN": "UN1", "MOTHER": "", "MC_DOB": ""}
+EPISODE_ROW = {
+    "CHILD": "1",
+    "DECOM": "01/05/2024",
+    "RNE": "S",
+    "LS": "C2",
+    "CIN": "N1",
+    "PLACE": "U1",
+    "PLACE_PROVIDER": "PR1",
+    **dict.fromkeys(["DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"], ""),
+}
+NOTHING = "SELECT _id FROM Episodes WHERE false"
+
+
+def test_exit_code_is_0_for_a_clean_return() -> None:
+    result = run(
+        dataset({"Header": [HEADER_ROW], "Episodes": [EPISODE_ROW]}), rules=[make_rule("X1", NOTHING, fields=["DECOM"])]
+    )
+    assert result.findings().empty, result.findings()
+    assert result.exit_code == 0
+
+
+def test_exit_code_is_1_for_a_load_error_alone() -> None:
+    bad = {**EPISODE_ROW, "DECOM": "32/05/2024"}
+    result = run(
+        dataset({"Header": [HEADER_ROW], "Episodes": [bad]}), rules=[make_rule("X1", NOTHING, fields=["DECOM"])]
+    )
+    assert result.outcome("X1").status == "passed"
+    assert result.exit_code == 1
+
+
+def test_exit_code_is_3_when_a_rule_crashed_whatever_else_was_found() -> None:
+    rules = [
+        make_rule("X3", "SELECT _id FROM Episodes WHERE no_such_column = 1", fields=["DECOM"]),
+        make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"]),
+    ]
+    result = run(dataset({"Header": [HEADER_ROW], "Episodes": EPISODES}), rules=rules)
+    assert result.has_errors and result.exit_code == 3
+    clean = run(dataset({"Header": [HEADER_ROW], "Episodes": [EPISODE_ROW]}), rules=rules[:1])
+    assert clean.exit_code == 3
+
+
+def test_a_return_without_a_required_table_is_not_clean() -> None:
+    # a lone Header: every Episodes rule is not run, and that is an error, not a clean return
+    result = run(dataset({"Header": [HEADER_ROW]}), rules=[make_rule("X1", NOTHING, fields=["DECOM"])])
+    assert result.outcome("X1").status == "not run"
+    f = result.findings()
+    missing = f[f.rule == "LOAD20"]
+    assert missing[["table", "period"]].values.tolist() == [["Episodes", "current"]]
+    assert missing.row.isna().all() and "Episodes" in missing.message.iloc[0]
+    assert result.outcome("LOAD20").status == "failed" and result.exit_code == 1
+
+
+def test_an_absent_optional_table_gives_no_load20_and_running_twice_adds_none() -> None:
+    ds = dataset({"Header": [HEADER_ROW], "Episodes": [EPISODE_ROW]})
+    rule = make_rule("X4", "SELECT _id FROM OC3", fields=["IN_TOUCH"], tables=["OC3"])
+    result = run(ds, rules=[rule])
+    assert result.outcome("X4").status == "not run" and result.outcome("LOAD20").status == "passed"
+    assert result.exit_code == 0
+    only_header = dataset({"Header": [HEADER_ROW]})
+    run(only_header, rules=[])
+    assert run(only_header, rules=[]).outcome("LOAD20").count == 1
+
+
+def test_every_finding_about_a_cell_has_its_row_column_and_value() -> None:
+    rule = make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"])
+    f = run(dataset({"Header": [HEADER_ROW], "Episodes": EPISODES}), rules=[rule]).findings()
+    located = f[f.rule.isin(["X1", "LOAD07"])]
+    assert located[["rule", "row", "column", "value"]].values.tolist() == [
+        ["LOAD07", 1, "DECOM", "32/05/2024"],
+        ["X1", 0, "DEC", "01/04/2024"],
+    ]
+    assert located.message.tolist() == [
+        "'32/05/2024' in DECOM is not a date; write it DD/MM/YYYY, e.g. 05/11/2024.",
+        "Test rule X1.",
+    ]
+
+
+def test_a_load_problem_on_a_row_is_located_on_it() -> None:
+    from ssda903.problems import LoadProblem
+
+    ds = dataset({"Header": [HEADER_ROW], "Episodes": [EPISODE_ROW]})
+    file = ds.sources[-1].file
+    ds.add_problem(
+        LoadProblem("LOAD14", "Line 2 has more values than the header.", file=file, line=2, row=0, table="Episodes")
+    )
+    f = run(ds, rules=[]).findings()
+    (hit,) = f[f.rule == "LOAD14"].to_dict("records")
+    assert (hit["row"], hit["child"], hit["line"]) == (0, "1", 2)
+    assert hit["_id"] == ds.sql("SELECT _id FROM raw.Episodes").fetchall()[0][0]  # on the row itself

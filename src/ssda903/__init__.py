@@ -52,6 +52,7 @@ def validate(
     rules: list[str] | None = None,
     providers: Any = None,
     force_year: bool = False,
+    halt_stage2: bool = False,
 ) -> Result:
     """Validate a return against the year's DfE rules.
 
@@ -61,6 +62,8 @@ def validate(
     when the dates say another. ``la`` is the LA's ONS code or name (default: guessed from
     the home postcodes); ``providers`` an Ofsted provider list (a CSV path, or rows) for the
     URN rules. Returns a Result whose ``findings()`` and ``outcomes_frame()`` are DataFrames.
+    ``halt_stage2=True`` leaves out stage 2 findings on values that failed stage 1, as the
+    DfE portal does (by default they are kept, marked in ``after_stage1``).
     Raises InputError when the inputs cannot be used.
     """
     from ssda903.engine import run
@@ -71,4 +74,4 @@ def validate(
 
         paths = isinstance(providers, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in providers)
         load_providers(ds, *(providers if paths else [providers]))
-    return run(ds, rules)
+    return run(ds, rules, halt_stage2=halt_stage2)

@@ -1,7 +1,8 @@
 """The ``ssda903`` command line.
 
-Exit statuses (the contract in DESIGN.md): 0 no errors found, 1 errors found,
-2 could not run (usage, unreadable input, wrong year), always with a message saying why.
+Exit statuses (the contract in DESIGN.md, defined by ``engine.Result.exit_code``): 0 no errors
+found, 1 errors found, 2 could not run (usage, unreadable input, wrong year), always with a
+message saying why, 3 incomplete (a rule crashed).
 """
 
 from __future__ import annotations
@@ -175,6 +176,14 @@ def validate(
     rules: Annotated[str | None, typer.Option(help="Only these rule codes, e.g. 101,503D.")] = None,
     force_year: ForceYearOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but problems.")] = False,
+    dfe_halting: Annotated[
+        bool,
+        typer.Option(
+            "--dfe-halting",
+            help="Leave out stage 2 findings on values that failed stage 1, as the DfE portal does "
+            "(by default they are reported, marked in the after_stage1 column).",
+        ),
+    ] = False,
 ) -> None:
     """Validate a return against every DfE rule for the year."""
     from ssda903.engine import run
@@ -185,10 +194,14 @@ def validate(
     codes = _codes(rules)
     if codes and y:
         _check_codes(codes, y)
+    from ssda903 import report as reporting
+
     targets = [p for p in [findings, *(report or [])] if p is not None]
     for t in targets:
-        if t.suffix.lower() not in (".csv", ".json", ".xlsx", ".html", ".htm"):
-            raise fail(f"{t}: a report is .xlsx, .html, .json or .csv")
+        try:
+            reporting.report_format(t)
+        except ValueError as e:
+            raise fail(str(e)) from None
         if not t.parent.exists():
             raise fail(f"{t}: the folder {t.parent} does not exist")
     try:
@@ -205,14 +218,13 @@ def validate(
         _check_codes(codes, y)
     chosen = rules_for_year(y, codes)
     if quiet:
-        result = run(ds, codes)
+        result = run(ds, codes, halt_stage2=dfe_halting)
     else:
         from rich.progress import Progress
 
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"Validating {y}", total=len(chosen))
-            result = run(ds, codes, progress=lambda _r: bar.advance(task))
-    from ssda903 import report as reporting
+            result = run(ds, codes, progress=lambda _r: bar.advance(task), halt_stage2=dfe_halting)
 
     try:
         if findings:
@@ -222,10 +234,8 @@ def validate(
     except OSError as e:
         raise fail(f"could not write the report: {e}") from None
     if not quiet:
-        reporting.print_summary(result, out)
-        for t in targets:
-            out.print(f"Wrote {t}")
-    raise typer.Exit(1 if result.has_errors else 0)
+        reporting.print_summary(result, out, reports=list(targets))
+    raise typer.Exit(result.exit_code)
 
 
 # --------------------------------------------------------------------------- inspect
@@ -513,10 +523,10 @@ def demo(
     out.print(f"Sample data: {children:,} synthetic children for {y} (and {y.previous()}) in {data}")
     ds = load(data, y, data / "previous", la="E09000027")
     result = run(ds)
-    reporting.print_summary(result, out)
-    for name in ("findings.csv", "report.xlsx", "report.html", "report.json"):
-        reporting.write(result, folder / name)
-        out.print(f"Wrote {folder / name}")
+    written = [
+        reporting.write(result, folder / n) for n in ("report.xlsx", "report.html", "findings.csv", "report.json")
+    ]
+    reporting.print_summary(result, out, reports=list(written))
 
 
 def main() -> None:  # pragma: no cover

@@ -3,13 +3,43 @@
 Every rule gets one outcome: ``passed``, ``failed`` (n rows), ``not run`` (and
 which table it needs) or ``crashed`` (and the message). Load problems are
 outcomes too, under their LOAD codes, so "no errors" and "never ran" never look
-alike.
+alike. A return without a table the DfE requires (:data:`REQUIRED_TABLES`) gets
+a LOAD20 finding for it; a table that may legitimately be absent (last year's
+files, OC3 …) gives none, but the rules that need it stay "not run".
 
-Stage gating: a stage 2 rule does not report a child one of whose values in the
-fields the rule reads already failed a stage 1 check (a DfE stage 1 rule or a
-load value problem: LOAD07–09, LOAD18), so date arithmetic on a non-date produces no noise. A LOAD
-value problem is not reported where a DfE stage 1 rule already reports the
-same cell under its own code.
+**Stage 1 and stage 2.** The DfE portal runs stage 2 only on records that pass
+stage 1, so an analyst there sees the next batch of errors only after the next
+upload. By default we report every rule's failures at once, and mark a stage 2
+finding whose inputs failed stage 1: its ``after_stage1`` column holds the codes
+that failed on the values it read (``102;LOAD18``), blank otherwise. An input
+"failed stage 1" when one of the child's values, in a field the rule reads
+(itself or through an expression it calls), in the same period, was reported by a
+DfE stage 1 rule or by a load value check of error severity (LOAD09 a code not
+in the year's list, LOAD18 a required value left blank …). Such a finding may go
+once the stage 1 problem is fixed, or it may not: it is shown, marked, so the
+analyst fixes stage 1 first and sees the whole picture now.
+
+One case is still dropped, not marked: a value that was given but could not be
+read (LOAD07 not a date, LOAD08 not a whole number). Its typed value is NULL, so a
+stage 2 rule testing ``DEC IS NULL`` or doing date arithmetic would fire on a date
+that is present but unreadable, as if it were blank: a finding *caused* by our
+reading, not by the data, which would send the analyst to fix the wrong thing.
+A blank value (LOAD18) really is blank, and an invalid code (LOAD09) is still
+read as the text given, so a stage 2 rule firing on them states a real second
+problem; those findings are only marked. ``halt_stage2=True`` (``--dfe-halting``)
+reproduces the portal: every marked finding is dropped too.
+
+A LOAD value problem is not reported where a DfE stage 1 rule already reports the
+same cell under its own code (one wrong value, one finding).
+
+**Exit status** (:attr:`Result.exit_code`, used by ``ssda903 validate``):
+0 no error-severity finding and no rule crashed; 1 errors found (any finding of
+severity ``error``, DfE rule or LOAD code, including LOAD20 for a missing
+required table); 2 is the command line's "could not run" (usage, unreadable
+input, wrong year) and never comes from here; 3 the run is incomplete: at least
+one rule crashed, so its results cannot be trusted whatever else was found.
+Rules that did not run for want of a table the DfE does not require do not
+change the status; the summary lists them.
 """
 
 from __future__ import annotations
@@ -19,12 +49,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ssda903.dataset import Dataset
-from ssda903.problems import KINDS
+from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, Dataset
+from ssda903.model import load_model
+from ssda903.problems import KINDS, LoadProblem
 from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
-from ssda903.sqltext import quote
-from ssda903.typed import CELL_ERRORS, finish
+from ssda903.sqltext import literal, quote
+from ssda903.typed import finish
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +65,35 @@ PASSED, FAILED, NOT_RUN, CRASHED = "passed", "failed", "not run", "crashed"
 #: how many rules go to DuckDB in one statement
 BATCH = 12
 
-FINDING_COLUMNS = ["rule", "period", "table", "row", "child", "file", "line", "fields", "severity", "stage", "_id"]
+#: The tables a return cannot do without: every child in the return has one Header row, and every
+#: child looked after has at least one episode (903-data-model.md §1.2, §1.3). The other tables hold
+#: rows only for some children (UASC, OC2, OC3, AD1 …) and may be absent; their rules are "not run".
+REQUIRED_TABLES = ("Header", "Episodes")
+
+#: Load codes for a value that was given but could not be read: a stage 2 finding on it is dropped.
+UNREADABLE = ("LOAD07", "LOAD08")
+
+#: The columns of :meth:`Result.findings`; the findings CSV is the first thirteen.
+FINDING_COLUMNS = [
+    "rule",
+    "period",
+    "table",
+    "row",
+    "child",
+    "severity",
+    "stage",
+    "file",
+    "line",
+    "column",
+    "value",
+    "message",
+    "after_stage1",
+    "fields",
+    "_id",
+]
+
+#: exit statuses (see the module docstring)
+EXIT_CLEAN, EXIT_ERRORS, EXIT_COULD_NOT_RUN, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @dataclass
@@ -50,6 +109,8 @@ class Outcome:
     detail: str = ""
     seconds: float = 0.0
     variant: str = ""
+    #: of ``count``, the rows marked as reading values that failed stage 1
+    after_stage1: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +121,7 @@ class Outcome:
             "severity": self.severity,
             "status": self.status,
             "count": self.count,
+            "after_stage1": self.after_stage1,
             "detail": self.detail,
             "seconds": round(self.seconds, 4),
         }
@@ -80,13 +142,15 @@ class Result:
     outcomes: list[Outcome]
     rules: list[Rule] = field(default_factory=list)
     seconds: float = 0.0
+    #: True when stage 2 findings on inputs that failed stage 1 were dropped (the DfE's halting)
+    halt_stage2: bool = False
 
     @property
     def year(self) -> str:
         return self.dataset.year.label
 
     def findings(self) -> pd.DataFrame:
-        """One row per (rule, failing row), sorted by rule, period, table, row."""
+        """One row per finding, sorted by rule, period, table, row (columns: :data:`FINDING_COLUMNS`)."""
         return self.dataset.con.sql(
             f"SELECT {', '.join(quote(c) for c in FINDING_COLUMNS)} FROM findings ORDER BY sort_key"
         ).df()
@@ -98,11 +162,27 @@ class Result:
 
     @property
     def error_count(self) -> int:
+        """Findings of severity ``error``, DfE rules and load problems alike."""
         return sum(o.count for o in self.outcomes if o.status == FAILED and o.severity == "error")
 
     @property
     def has_errors(self) -> bool:
         return self.error_count > 0
+
+    @property
+    def crashed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == CRASHED]
+
+    @property
+    def not_run(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == NOT_RUN]
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 errors found, 3 incomplete (a rule crashed); see the module docstring."""
+        if self.crashed:
+            return EXIT_INCOMPLETE
+        return EXIT_ERRORS if self.has_errors else EXIT_CLEAN
 
     def outcome(self, code: str) -> Outcome:
         for o in self.outcomes:
@@ -118,26 +198,34 @@ def run(
     rules: list[Rule] | None = None,
     progress: Callable[[Rule], Any] | None = None,
     timed: bool = False,
+    halt_stage2: bool = False,
 ) -> Result:
     """Run the year's rules (or the given ``codes``, or the given ``rules``) over ``ds``.
 
     The rules that can run go to DuckDB a batch at a time (one statement per batch); should a
     batch fail, each of its rules runs on its own, so that one rule's crash is contained and
     reported. ``timed=True`` runs them one by one and records each rule's time
-    (for benchmarks).
+    (for benchmarks). ``halt_stage2=True`` drops the stage 2 findings whose inputs failed
+    stage 1, as the DfE portal does, instead of marking them.
     """
     t0 = time.perf_counter()
     finish(ds)
+    _note_missing_tables(ds)
     con = ds.con
     chosen = rules if rules is not None else rules_for_year(ds.year, codes)
-    con.execute("CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)")
-    con.execute("CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR)")
-    con.execute("CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR)")
-    con.execute("CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT);"
+        "CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR, "
+        "message VARCHAR);"
+        "CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR, pos INTEGER);"
+        "CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR);"
+        'CREATE OR REPLACE TABLE rule_column (rule VARCHAR, tbl VARCHAR, "column" VARCHAR)'
+    )
     present = present_in(ds)
-    _insert(con, "rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields)) for r in chosen])
-    _insert(con, "rule_fields", [(r.code, f) for r in chosen for f in r.fields])
+    _insert(con, "rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields), r.message) for r in chosen])
+    _insert(con, "rule_fields", [(r.code, f, i) for r in chosen for i, f in enumerate(r.fields)])
     _insert(con, "rule_gate_fields", [(r.code, f) for r in chosen if r.stage == 2 for f in r.gate_fields])
+    _insert(con, "rule_column", _rule_columns(chosen))
     outcomes: list[Outcome] = []
     runnable: list[tuple[Rule, Outcome]] = []
     for r in chosen:
@@ -174,24 +262,22 @@ def run(
             if all(r is not x for x, _ in runnable):
                 progress(r)
 
-    _gate_stage_two(con)
-    counts = dict(con.execute("SELECT rule, count(*) FROM rule_hits GROUP BY rule").fetchall())
+    _mark_stage_two(con, halt=halt_stage2)
+    counts = {
+        rule: (int(n), int(marked))
+        for rule, n, marked in con.execute(
+            "SELECT h.rule, count(*), count(m.after_stage1) FROM rule_hits h "
+            "LEFT JOIN stage2_marks m USING (rule, _id) GROUP BY h.rule"
+        ).fetchall()
+    }
     for o in outcomes:
-        if o.status == PASSED and counts.get(o.rule):
-            o.status, o.count = FAILED, int(counts[o.rule])
+        if o.status == PASSED and o.rule in counts:
+            o.status = FAILED
+            o.count, o.after_stage1 = counts[o.rule]
     _build_findings(ds)
+    _say_how_to_write_codes(con, chosen)
     outcomes.extend(_load_outcomes(ds))
-    return Result(ds, outcomes, list(chosen), time.perf_counter() - t0)
-
-
-def present_in(ds: Dataset) -> set[tuple[str, str]]:
-    """(period, table) pairs the user supplied, and the reference data at hand (``NEEDS_LA`` …)."""
-    found = {(s.period, s.table) for s in ds.sources}
-    if has_providers(ds):
-        found.add(NEEDS_PROVIDERS)
-    if ds.la:
-        found.add(NEEDS_LA)
-    return found
+    return Result(ds, outcomes, list(chosen), time.perf_counter() - t0, halt_stage2)
 
 
 def _hits_sql(r: Rule) -> str:
@@ -205,39 +291,131 @@ def _describe_need(period: str, what: str) -> str:
 
 
 def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Insert many rows in one statement (one round trip, not one per row)."""
+    """Insert many rows in one statement of literal values (executemany costs a round trip per row)."""
     if rows:
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        values = ",\n".join("(" + ", ".join(_sql_value(v) for v in row) + ")" for row in rows)
+        con.execute(f"INSERT INTO {table} VALUES {values}")
 
 
-def _gate_stage_two(con: Any) -> None:
-    """Drop stage 2 hits for a child whose values in the rule's fields already failed stage 1.
+def _sql_value(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return literal(v)
 
-    The DfE passes a record to stage 2 only when it is clean at stage 1. We apply that per
-    child and per field: a stage 2 rule stays silent on a child when one of that child's
-    values in a field the rule reads (itself or through an expression it calls) failed a
-    DfE stage 1 rule or a load value check (LOAD07–09, LOAD18), in the same period.
+
+def _note_missing_tables(ds: Dataset) -> None:
+    """LOAD20 for each required table with no file for the current year (once, however often we run)."""
+    have = {(p.code, p.table, p.period) for p in ds.problems}
+    for table in REQUIRED_TABLES:
+        if ds.has(table, "current") or ("LOAD20", table, "current") in have:
+            continue
+        ds.add_problem(
+            LoadProblem(
+                "LOAD20",
+                f"No {table} file was given for {ds.year}: the DfE return needs one (a header row is enough "
+                f"when it has no rows). The rules that read {table} were not run.",
+                table=table,
+                period="current",
+            )
+        )
+
+
+def _rule_columns(rules: list[Rule]) -> list[tuple[str, str, str]]:
+    """For each rule and table, the column a finding on that table's row is about.
+
+    The rule's first declared field that the user types in that table; failing that, its first
+    field the DfE works out there (PL_DISTANCE …); failing that, its first field.
     """
-    errors = ", ".join(f"'{c}'" for c in CELL_ERRORS)
+    tables = load_model().all_tables
+    out = []
+    for r in rules:
+        if not r.fields:
+            continue
+        for t in tables:
+            typed = [f for f in r.fields if f in t.columns and not t.columns[f].derived]
+            worked_out = [f for f in r.fields if f in t.columns]
+            out.append((r.code, t.name, (typed or worked_out or list(r.fields))[0]))
+    return out
+
+
+def _load_codes() -> str:
+    return ", ".join(literal(k) for k in KINDS)
+
+
+def present_in(ds: Dataset) -> set[tuple[str, str]]:
+    """(period, table) pairs the user supplied, and the reference data at hand (``NEEDS_LA`` …)."""
+    found = {(s.period, s.table) for s in ds.sources}
+    if has_providers(ds):
+        found.add(NEEDS_PROVIDERS)
+    if ds.la:
+        found.add(NEEDS_LA)
+    return found
+
+
+def _error_load_codes() -> str:
+    return ", ".join(literal(k.code) for k in KINDS.values() if k.severity == "error")
+
+
+def _mark_stage_two(con: Any, *, halt: bool) -> None:
+    """Mark (or, when ``halt``, drop) stage 2 hits whose inputs failed stage 1; drop those on unreadable values.
+
+    ``stage1_cells`` holds every cell that failed stage 1: the fields of each DfE stage 1 hit,
+    and every load value problem of error severity. A stage 2 hit is touched by such a cell
+    when the cell is in one of the fields the rule reads (``rule_gate_fields``) and is on the
+    same row, or on another row of the same child in the same period (a rule on Episodes
+    reads the child's DOB from the Header). ``stage2_marks`` keeps, per touched hit, the codes
+    the user will find in the report (a LOAD code the DfE rule already reports for the same
+    cell is left out) and whether a value was unreadable.
+    """
+    unreadable = ", ".join(literal(c) for c in UNREADABLE)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE stage1_cells AS
-        WITH cells AS (
-            SELECT h._id, f.field FROM rule_hits h
-            JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
+        WITH dfe AS (
+            SELECT DISTINCT h._id, f.field, h.rule AS code
+            FROM rule_hits h JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
             WHERE m.stage = 1
-            UNION
-            SELECT _id, field FROM cell_problems WHERE code IN ({errors})
+        ),
+        loaded AS (
+            SELECT c._id, c.field, c.code, c.code IN ({unreadable}) AS unreadable,
+                   NOT EXISTS (SELECT 1 FROM dfe d WHERE d._id = c._id AND d.field = c.field) AS shown
+            FROM cell_problems c WHERE c.code IN ({_error_load_codes()})
+        ),
+        cells AS (
+            SELECT _id, field, code, false AS unreadable, true AS shown FROM dfe
+            UNION ALL SELECT _id, field, code, unreadable, shown FROM loaded
         )
-        SELECT c._id, c.field, r.period, r.child FROM cells c JOIN all_rows r USING (_id);
+        SELECT c.*, r.period, r.child FROM cells c JOIN all_rows r USING (_id);
 
-        DELETE FROM rule_hits h
-        USING rule_meta m, all_rows r
-        WHERE m.rule = h.rule AND m.stage = 2 AND r._id = h._id AND EXISTS (
-            SELECT 1 FROM stage1_cells s JOIN rule_gate_fields g ON g.field = s.field
-            WHERE g.rule = h.rule
-              AND (s._id = h._id OR (s.child = r.child AND s.period = r.period))
-        );
+        CREATE OR REPLACE TEMP TABLE stage2_marks AS
+        WITH hits AS (
+            SELECT h.rule, h._id, r.period, r.child
+            FROM rule_hits h JOIN rule_meta m USING (rule) JOIN all_rows r USING (_id)
+            WHERE m.stage = 2
+        ),
+        touching AS (
+            SELECT DISTINCT rule, _id, code, unreadable, shown FROM (
+                SELECT h.rule, h._id, s.code, s.unreadable, s.shown
+                FROM hits h JOIN rule_gate_fields g USING (rule)
+                JOIN stage1_cells s ON s.field = g.field AND s._id = h._id
+                UNION ALL
+                SELECT h.rule, h._id, s.code, s.unreadable, s.shown
+                FROM hits h JOIN rule_gate_fields g USING (rule)
+                JOIN stage1_cells s ON s.field = g.field AND s.child = h.child AND s.period = h.period
+            )
+        )
+        SELECT rule, _id, bool_or(unreadable) AS unreadable,
+               string_agg(code, ';' ORDER BY code LIKE 'LOAD%', lpad(regexp_extract(code, '^[0-9]*'), 8, '0'), code)
+                   FILTER (WHERE shown) AS after_stage1
+        FROM touching GROUP BY rule, _id;
+
+        DELETE FROM rule_hits h USING stage2_marks m
+        WHERE h.rule = m.rule AND h._id = m._id AND ({"true" if halt else "m.unreadable"});
+        DELETE FROM stage2_marks WHERE {"true" if halt else "unreadable"};
         """
     )
 
@@ -245,29 +423,46 @@ def _gate_stage_two(con: Any) -> None:
 def _build_findings(ds: Dataset) -> None:
     con = ds.con
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, child VARCHAR, "
-        "file VARCHAR, line BIGINT, fields VARCHAR, severity VARCHAR, message VARCHAR)"
+        "CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, row BIGINT, "
+        'child VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR, message VARCHAR)'
     )
     _insert(
         con,
         "file_problems",
         [
-            (p.code, p.period, p.table or None, p.child, p.file, p.line, p.column or None, p.severity, p.message)
+            (
+                p.code,
+                p.period,
+                p.table or None,
+                p.row,
+                p.child,
+                p.file or None,
+                p.line,
+                p.column or None,
+                p.value,
+                p.message,
+            )
             for p in ds.problems
         ],
     )
-    load_severity = " ".join(f"WHEN '{k.code}' THEN '{k.severity}'" for k in KINDS.values())
+    severity = " ".join(f"WHEN {literal(k.code)} THEN {literal(k.severity)}" for k in KINDS.values())
     con.execute(
         f"""
         CREATE OR REPLACE TABLE findings AS
         WITH hits AS (
-            SELECT h.rule, r.period, r.tbl AS "table", r._row AS row, r.child, r._file AS file, r._line AS line,
-                   m.fields, m.severity, m.stage, h._id
+            SELECT h.rule, r.period, r.tbl AS "table", r._row AS row, r.child, m.severity, m.stage,
+                   r._file AS file, r._line AS line, coalesce(c."column", m.fields) AS "column",
+                   NULL::VARCHAR AS value, m.message, s.after_stage1, m.fields, h._id
             FROM rule_hits h JOIN all_rows r USING (_id) JOIN rule_meta m USING (rule)
+            LEFT JOIN rule_column c ON c.rule = h.rule AND c.tbl = r.tbl
+            LEFT JOIN stage2_marks s ON s.rule = h.rule AND s._id = h._id
         ),
         cells AS (
-            SELECT c.code AS rule, r.period, r.tbl AS "table", r._row AS row, r.child, r._file AS file,
-                   r._line AS line, c.field AS fields, CASE c.code {load_severity} END AS severity, 1 AS stage, c._id
+            SELECT c.code AS rule, r.period, r.tbl AS "table", r._row AS row, r.child,
+                   CASE c.code {severity} END AS severity, 1 AS stage, r._file AS file, r._line AS line,
+                   c.field AS "column", c.value,
+                   cell_message(c.code, c.field, c.value, c.expected) AS message,
+                   NULL::VARCHAR AS after_stage1, c.field AS fields, c._id
             FROM cell_problems c JOIN all_rows r USING (_id)
             WHERE NOT EXISTS (
                 SELECT 1 FROM rule_hits h JOIN rule_meta m USING (rule) JOIN rule_fields f USING (rule)
@@ -275,15 +470,88 @@ def _build_findings(ds: Dataset) -> None:
             )
         ),
         files AS (
-            SELECT rule, period, tbl AS "table", NULL::BIGINT AS row, child, file, line, fields, severity,
-                   1 AS stage, NULL::BIGINT AS _id
-            FROM file_problems
+            -- a problem with a whole file or column has no row; one with a row (LOAD14) is located on it
+            SELECT p.rule, p.period, p.tbl AS "table", p.row, coalesce(p.child, r.child) AS child,
+                   CASE p.rule {severity} END AS severity, 1 AS stage, p.file, p.line, p."column", p.value,
+                   p.message, NULL::VARCHAR AS after_stage1, p."column" AS fields, r._id
+            FROM file_problems p
+            LEFT JOIN all_rows r ON p.row IS NOT NULL AND r.period = p.period AND r.tbl = p.tbl
+                 AND r._file = p.file AND r._row = p.row
         ),
         everything AS (SELECT * FROM hits UNION ALL SELECT * FROM cells UNION ALL SELECT * FROM files)
-        SELECT *, row_number() OVER (ORDER BY rule, period, "table", row NULLS FIRST, file, line) AS sort_key
+        SELECT *, row_number() OVER (
+            ORDER BY rule, period, "table" NULLS FIRST, row NULLS FIRST, file, line, "column"
+        ) AS sort_key
         FROM everything
         """
     )
+    _fill_values(ds)
+
+
+def _say_how_to_write_codes(con: Any, chosen: list[Rule]) -> None:
+    """A code rule's finding on a code that is only written wrongly (' c1') says what to write."""
+    pairs = [(r.code, c) for r in chosen for c in r.exact_codes]
+    if not pairs:
+        return
+    values = ", ".join(f"({literal(rule)}, {literal(column)})" for rule, column in pairs)
+    hint = (
+        "' (' || quote_text(f.value) || ' in ' || f.\"column\" || ': write ' || quote_text(as_code(f.value)) "
+        "|| ', exactly as the code list has it.)'"
+    )
+    con.execute(
+        f"""
+        UPDATE findings AS f SET message = f.message || {hint}
+        FROM (VALUES {values}) AS e(rule, "column")
+        WHERE f.rule = e.rule AND f."column" = e."column" AND f.value IS NOT NULL
+          AND as_code(f.value) IS NOT NULL AND f.value <> as_code(f.value)
+          AND as_code(f.value) IN (SELECT code FROM codelist c WHERE c.tbl = f."table" AND c.col = f."column")
+        """
+    )
+
+
+def _fill_values(ds: Dataset) -> None:
+    """Each rule finding's ``value``: the text the user typed in its column on its row.
+
+    One UPDATE per supplied table. A column the DfE works out rather than the user types
+    (PL_DISTANCE …) is not in the raw table; its worked-out value is shown, dates DD/MM/YYYY.
+    """
+    con = ds.con
+    wanted = con.execute(
+        'SELECT DISTINCT period, "table", "column" FROM findings '
+        f'WHERE _id IS NOT NULL AND "column" IS NOT NULL AND rule NOT IN ({_load_codes()})'
+    ).fetchall()
+    by_table: dict[tuple[str, str], list[str]] = {}
+    for period, table, column in wanted:
+        by_table.setdefault((period, table), []).append(column)
+    model = load_model()
+    statements = []
+    for (period, table), cols in by_table.items():
+        raw_cols = {
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [RAW_SCHEMA[period], table],
+            ).fetchall()
+        }
+        worked_out = {c.name: c for c in model.table(table).columns.values() if c.derived}
+        cases = []
+        for c in cols:
+            if c in raw_cols:
+                cases.append(f"WHEN {literal(c)} THEN r.{quote(c)}")
+            elif c in worked_out:
+                v = f"t.{quote(c)}"
+                text = f"strftime({v}, '%d/%m/%Y')" if worked_out[c].kind == "date" else f"CAST({v} AS VARCHAR)"
+                cases.append(f"WHEN {literal(c)} THEN {text}")
+        if not cases:
+            continue
+        statements.append(
+            f'UPDATE findings AS f SET value = CASE f."column" {" ".join(cases)} END '
+            f"FROM {RAW_SCHEMA[period]}.{quote(table)} r JOIN {TYPED_SCHEMA[period]}.{quote(table)} t USING (_id) "
+            f'WHERE f._id = r._id AND f.period = {literal(period)} AND f."table" = {literal(table)} '
+            f"AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})"
+        )
+    if statements:
+        con.execute(";\n".join(statements))
 
 
 def _load_outcomes(ds: Dataset) -> list[Outcome]:

@@ -91,4 +91,10 @@ def clean_result(tmp_path_factory: pytest.TempPathFactory) -> Result:
     (folder / "Header.csv").write_text(
         "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,M,01/02/2010,WBRI,A123456789012,,\n", encoding="utf-8"
     )
+    # a return needs its Episodes too (LOAD20 otherwise), even with rule 101 alone
+    (folder / "Episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "C1,01/05/2024,S,C2,N1,U1,PR1,,,,,,\n",
+        encoding="utf-8",
+    )
     return run(load([folder], YEAR), rules=rules_for_year(YEAR, ["101"]))

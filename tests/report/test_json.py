@@ -35,6 +35,14 @@ def test_finding_has_dfe_message_location_and_the_value_as_typed(result: Result,
     assert f["fields"] == ["SEX"]
     assert f["values"] == {"SEX": "=1+1"}
     assert (f["severity"], f["stage"]) == ("error", 1)
+    assert (f["column"], f["value"], f["after_stage1"]) == ("SEX", "=1+1", [])
+
+
+def test_a_finding_carries_the_findings_csv_columns(result: Result, tmp_path: Path) -> None:
+    from ssda903.report.findings_csv import HEADER
+
+    for f in _report(result, tmp_path)["findings"]:
+        assert set(HEADER) <= set(f)
 
 
 def test_values_of_every_field_of_the_rule_and_last_years_rows(result: Result, tmp_path: Path) -> None:
@@ -52,7 +60,7 @@ def test_a_worked_out_field_shows_its_worked_out_value(result: Result, tmp_path:
 def test_load_problems_say_what_was_expected(result: Result, tmp_path: Path) -> None:
     findings = _report(result, tmp_path)["findings"]
     decom = _one(findings, rule="LOAD07", fields=["DECOM"])
-    assert decom["message"] == "Value is not a date: DECOM should be a date (DD/MM/YYYY)."
+    assert decom["message"] == "'not a date' in DECOM is not a date; write it DD/MM/YYYY, e.g. 05/11/2024."
     assert decom["values"] == {"DECOM": "not a date"}
     extra = _one(findings, rule="LOAD04")
     assert extra["row"] is None and extra["values"] == {}

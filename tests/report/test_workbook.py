@@ -38,6 +38,7 @@ def test_sheets_in_order(book: Any) -> None:
     assert book.sheetnames == [
         "Summary",
         "Outcomes",
+        "Findings",
         "Load problems",
         "101",
         "9003",
@@ -95,7 +96,10 @@ def test_comment_names_every_rule_on_the_cell(book: Any) -> None:
     ws = book["Header"]
     head = _header(ws)
     assert ws.cell(4, head["SEX"]).comment.text == "101: The child or young person’s reported sex is not valid."
-    assert ws.cell(4, head["DOB"]).comment.text == "LOAD07: Value is not a date: DOB should be a date (DD/MM/YYYY)."
+    assert (
+        ws.cell(4, head["DOB"]).comment.text
+        == "LOAD07: '31/02/2012' in DOB is not a date; write it DD/MM/YYYY, e.g. 05/11/2024."
+    )
 
 
 def test_a_rule_on_a_worked_out_field_marks_the_child_cell(book: Any) -> None:
@@ -125,7 +129,30 @@ def test_load_rule_sheet_says_what_was_expected(book: Any) -> None:
     rows = _rows(book["LOAD07"])
     assert rows[4] == ("Child", "Table", "File", "Line", "Problem", "DEC", "DECOM", "DOB")
     decom = [r for r in rows[5:] if r[6] == "not a date"]
-    assert decom and decom[0][4] == "Value is not a date: DECOM should be a date (DD/MM/YYYY)."
+    assert decom and decom[0][4] == "'not a date' in DECOM is not a date; write it DD/MM/YYYY, e.g. 05/11/2024."
+
+
+def test_findings_sheet_has_the_csv_columns_and_every_finding(result: Result, book: Any) -> None:
+    rows = _rows(book["Findings"])
+    assert rows[0] == (
+        "Rule",
+        "Period",
+        "Table",
+        "Row",
+        "Child",
+        "Severity",
+        "Stage",
+        "File",
+        "Line",
+        "Column",
+        "Value",
+        "Message",
+        "After stage 1",
+    )
+    assert len(rows) - 1 == len(result.findings())
+    (c3,) = [r for r in rows[1:] if r[0] == "101" and r[4] == "C3"]
+    assert c3[:7] == ("101", "current", "Header", 2, "C3", "error", 1)
+    assert c3[8:12] == (4, "SEX", "=1+1", "The child or young person’s reported sex is not valid.")
 
 
 def test_outcomes_sheet_lists_every_rule_with_status(book: Any) -> None:

@@ -42,8 +42,30 @@ def test_write_accepts_prepared_report_data(result: Result, tmp_path: Path) -> N
     data = build(result)
     for suffix in (".csv", ".json", ".xlsx", ".html"):
         assert write(data, tmp_path / f"r{suffix}").exists()
-    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("rule,period,table,row,child\n101,")
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("rule,period,table,row,child,severity,")
+    assert "\n101,current,Header,1,C2," in (tmp_path / "r.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["r.htm", "r.HTML", "r.Htm", "r.XLSX", "r.Csv", "r.JSON"])
+def test_every_accepted_spelling_writes(result: Result, tmp_path: Path, name: str) -> None:
+    from ssda903.report import FORMATS, report_format
+
+    assert name[1:].lower() in FORMATS
+    path = write(result, tmp_path / name)
+    assert path.stat().st_size > 0
+    if report_format(path) == "html":
+        assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_suffix_is_case_insensitive(result: Result, tmp_path: Path) -> None:
     assert json.loads(write(result, tmp_path / "R.JSON").read_text(encoding="utf-8"))["format"] == "ssda903-report"
+
+
+def test_the_summary_module_does_not_import_the_details_module() -> None:
+    # the shared helpers live in report.common: imports run one way (details -> overview -> common)
+    import subprocess
+    import sys
+
+    code = "import sys, ssda903.report.overview; print('ssda903.report.details' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -4,9 +4,9 @@
 
     from ssda903.report import write, summary, print_summary
     write(result, "findings.csv")      # the contract CSV (see DESIGN, "Output contract")
-    write(result, "report.xlsx")       # also .json, .html
+    write(result, "report.xlsx")       # also .json, .html (or .htm)
     summary(result)["errors_per_child"]
-    print_summary(result, console)
+    print_summary(result, console, reports=["report.xlsx"])
 
 Every writer reads the Result's findings and the Dataset's raw tables; none
 re-reads a file. Values are shown exactly as the user typed them.
@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ssda903.engine import Result
-    from ssda903.report.details import ReportData
+    from ssda903.report.common import ReportData
 
-__all__ = ["FORMATS", "ReportData", "build", "print_summary", "summary", "write"]
+__all__ = ["FORMATS", "ReportData", "build", "print_summary", "report_format", "summary", "write"]
 
 
 def __getattr__(name: str) -> Any:
-    # ReportData and build live in details.py, which needs pandas: import it only when used
+    # ReportData and build need pandas: import them only when used
     if name in ("ReportData", "build"):
         from ssda903.report import details
 
@@ -36,7 +36,30 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-FORMATS = (".csv", ".json", ".xlsx", ".html")
+#: Every accepted file suffix and the report it writes: the one list the writer and the CLI both use.
+FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+
+
+def _formats_text() -> str:
+    """``.xlsx, .html, .json or .csv (also .htm)``: the first suffix of each kind, then the other spellings."""
+    first: dict[str, str] = {}
+    for suffix, kind in FORMATS.items():
+        first.setdefault(kind, suffix)
+    main = [first[k] for k in ("xlsx", "html", "json", "csv") if k in first]
+    others = [s for s in FORMATS if s not in main]
+    return ", ".join(main[:-1]) + " or " + main[-1] + (f" (also {', '.join(others)})" if others else "")
+
+
+def report_format(path: str | os.PathLike[str]) -> str:
+    """The kind of report a path asks for (``csv``, ``json``, ``xlsx``, ``html``), by its suffix.
+
+    Raises ValueError, with a message naming the accepted suffixes, for any other suffix.
+    """
+    p = Path(path)
+    kind = FORMATS.get(p.suffix.lower())
+    if kind is None:
+        raise ValueError(f"cannot write {p.name!r}: a report is {_formats_text()}")
+    return kind
 
 
 def summary(result: Result) -> dict[str, Any]:
@@ -46,38 +69,42 @@ def summary(result: Result) -> dict[str, Any]:
     return build(result, values=False).summary
 
 
-def print_summary(result: Result, console: Console | None = None) -> None:
-    """Print the headline, the rules with most rows, and what did not run or crashed."""
+def print_summary(
+    result: Result, console: Console | None = None, *, reports: list[str | os.PathLike[str]] | None = None
+) -> None:
+    """Print the headline, what to fix first, what did not run or crashed, and where the detail is.
+
+    ``reports`` are the report files just written (the summary points to them).
+    """
     from ssda903.report.terminal import print_summary_dict
 
-    print_summary_dict(summary(result), console)
+    print_summary_dict(summary(result), console, reports=[Path(r) for r in reports or []])
 
 
 def write(result: Result | ReportData, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Write a report; the suffix picks the form: ``.csv`` (findings), ``.json``, ``.xlsx``, ``.html``.
+    """Write a report; the suffix picks the form: ``.csv`` (findings), ``.json``, ``.xlsx``, ``.html`` (``.htm``).
 
     ``options`` pass to the writer: ``max_comments`` and ``tables`` (xlsx), ``max_rows_per_rule``
     and ``max_children`` (html). Returns the path written.
     """
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"cannot write {p.name!r}: a report is one of {', '.join(FORMATS)}")
-    if suffix == ".csv":
+    kind = report_format(p)
+    if kind == "csv":
         # the findings CSV needs only the engine's findings table (and so not pandas)
         from ssda903.report.findings_csv import write_findings_csv
 
         plain = cast("Result", getattr(result, "result", result))  # a ReportData carries its Result
         write_findings_csv(plain, p)
         return p
-    from ssda903.report.details import ReportData, build
+    from ssda903.report.common import ReportData
+    from ssda903.report.details import build
 
     data = result if isinstance(result, ReportData) else build(result)
-    if suffix == ".json":
+    if kind == "json":
         from ssda903.report.json_report import write_json
 
         write_json(data, p)
-    elif suffix == ".xlsx":
+    elif kind == "xlsx":
         from ssda903.report.xlsx import write_xlsx
 
         write_xlsx(data, p, **options)

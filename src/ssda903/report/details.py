@@ -1,19 +1,16 @@
-"""What every report shows beside a finding: its message and the values the user typed.
+"""What every report shows beside a finding: the values the user typed in the rule's fields.
 
-The engine's findings say *where* (rule, period, table, row, child, file, line,
-fields). Reports also need *what*: the DfE message, and the raw text of the
-rule's fields on the failing row. :func:`build` fetches those values with one
-SQL query per (period, table), never one per finding, so it stays quick for
-100,000 findings.
+The engine's findings already say *where* and *what* (rule, period, table, row,
+child, file, line, column, value, message, after_stage1). The Excel workbook and
+the HTML page also show the raw text of every field the rule reads on the failing
+row: :func:`build` fetches those with one SQL query per (period, table), never one
+per finding, so it stays quick for 100,000 findings.
 
-File-level load problems (a missing column, an unreadable file) have no row;
-their message comes from the Dataset's problem list.
+File-level load problems (a missing column, an unreadable file) have no row.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,79 +18,14 @@ import pandas as pd
 from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA
 from ssda903.model import load_model
 from ssda903.problems import KINDS, LoadProblem
+from ssda903.report.common import ReportData
+from ssda903.report.overview import compute
 from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
     from ssda903.engine import Result
-    from ssda903.rules import Rule
 
-PERIOD_LABEL = {"current": "this year", "previous": "previous year"}
-
-
-def code_key(code: str) -> tuple[int, int, str]:
-    """Sort DfE codes numerically (101 < 1000 < 503D is wrong; 101 < 503D < 1000 is right), LOAD codes last."""
-    m = re.match(r"(\d+)", code)
-    if code.upper().startswith("LOAD"):
-        return (2, int(re.sub(r"\D", "", code) or 0), code)
-    return (0, int(m.group(1)), code) if m else (1, 0, code)
-
-
-def is_load_code(code: str) -> bool:
-    return code in KINDS
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 row``, ``2 rows``, ``1 child``, ``3 children``."""
-    many = {"child": "children", "query": "queries"}.get(noun, noun + "s")
-    return f"{n:,} {noun if n == 1 else many}"
-
-
-def pylist(series: pd.Series) -> list[Any]:
-    """A column as plain Python values, missing as None (fast: no per-value pandas calls).
-
-    Numeric columns come back as int, so a line number never shows as ``3.0``.
-    """
-    values = series.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]  # the stubs omit na_value=None
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return [None if v is None else int(v) for v in values]
-    return values
-
-
-def columns(df: pd.DataFrame, *names: str) -> list[list[Any]]:
-    return [pylist(df[n]) for n in names]
-
-
-def ddmmyyyy(d: Any) -> str:
-    return d.strftime("%d/%m/%Y") if d is not None else ""
-
-
-@dataclass
-class ReportData:
-    """A Result made ready for writing: findings with messages and values, and the summary."""
-
-    result: Result
-    #: the engine's findings plus ``message`` (str), ``values`` (dict field → text as typed, or None)
-    findings: pd.DataFrame
-    messages: dict[str, str]
-    rules: dict[str, Rule]
-    file_problems: list[LoadProblem]
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def dataset(self) -> Any:
-        return self.result.dataset
-
-    def rule_fields(self, code: str) -> list[str]:
-        r = self.rules.get(code)
-        if r is not None:
-            return list(r.fields)
-        rows = self.findings.loc[self.findings["rule"] == code, "fields"].dropna()
-        seen: list[str] = []
-        for v in rows.unique():
-            for f in str(v).split(","):
-                if f and f not in seen:
-                    seen.append(f)
-        return seen
+__all__ = ["ReportData", "build", "data_columns", "derived_columns", "raw_columns"]
 
 
 def raw_columns(con: Any, period: str, table: str) -> list[str]:
@@ -140,59 +72,26 @@ def data_columns(con: Any, period: str, table: str, year: Any) -> list[str]:
     return dfe + others
 
 
-def _file_problem_message(problems: list[LoadProblem]) -> dict[tuple[Any, ...], str]:
-    out: dict[tuple[Any, ...], str] = {}
-    for p in problems:
-        key = (p.code, p.period, p.table or None, p.file, p.line, p.column or None)
-        out.setdefault(key, p.message)
-    return out
+def _not_on_a_row(problems: list[LoadProblem], f: pd.DataFrame) -> list[LoadProblem]:
+    """The problems with a whole file or column: those the engine could not place on a row of a table."""
+    placed = f[f["rule"].isin(list(KINDS)) & f["_id"].notna() & f["row"].notna()]
+    on_rows = set(zip(placed["period"], placed["table"], placed["file"], placed["row"].astype("int64"), strict=True))
+    return [p for p in problems if p.row is None or (p.period, p.table, p.file, p.row) not in on_rows]
 
 
 def build(result: Result, *, values: bool = True) -> ReportData:
-    """Findings with their messages and raw values, and the rule lookup, for every writer.
+    """Findings with the values of their fields as typed, and the rule lookup, for every writer.
 
     ``values=False`` skips fetching the values as typed (the summary does not need them).
     """
     ds = result.dataset
-    con = ds.con
     f = result.findings().reset_index(drop=True)
+    f["message"] = f["message"].fillna("")
     rules = {r.code: r for r in result.rules}
     messages = {k.code: k.title for k in KINDS.values()}
     messages.update({o.rule: o.message for o in result.outcomes})
-
-    # A LOAD value problem says what was expected ("a date (DD/MM/YYYY)"); one small query.
-    expected: dict[tuple[str, str, str, str], str] = {}
-    try:
-        for code, period, tbl, fld, exp in con.execute(
-            "SELECT DISTINCT code, period, tbl, field, expected FROM cell_problems"
-        ).fetchall():
-            expected[(code, period, tbl, fld)] = exp
-    except Exception:  # a Dataset built without cell checks has no such table
-        pass
-    file_msgs = _file_problem_message(ds.problems)
-
-    message = f["rule"].map(messages).fillna("")
-    is_load = f["rule"].isin(list(KINDS))
-    # a LOAD value problem: "Value is not a date: DOB should be a date (DD/MM/YYYY)."
-    cell = is_load & f["row"].notna()
-    if cell.any():
-        part = f[cell]
-        exp = pd.Series(
-            [expected.get(k) for k in zip(*columns(part, "rule", "period", "table", "fields"), strict=True)],
-            index=part.index,
-            dtype=object,
-        )
-        has = exp.notna()
-        message[has[has].index] = message[has[has].index] + ": " + part["fields"][has] + " should be " + exp[has] + "."
-    # a file-level problem: the Dataset's own message ("'NOTES' is not a column of Header.")
-    whole = f[is_load & f["row"].isna()]
-    for i, *key in zip(whole.index, *columns(whole, "rule", "period", "table", "file", "line", "fields"), strict=True):
-        message[i] = file_msgs.get(tuple(key), message[i])
-    f["message"] = message
-    f["values"] = pd.Series(_values(con, f) if values else [None] * len(f), index=f.index, dtype=object)
-    data = ReportData(result, f, messages, rules, list(ds.problems))
-    from ssda903.report.overview import compute
-
+    f["values"] = pd.Series(_values(ds.con, f) if values else [None] * len(f), index=f.index, dtype=object)
+    data = ReportData(result, f, messages, rules, _not_on_a_row(list(ds.problems), f))
     data.summary = compute(data)
     return data
 

@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from ssda903.problems import KINDS
-from ssda903.report.details import ReportData, code_key, columns
-from ssda903.report.details import plural as _count
+from ssda903.report.common import ReportData, code_key, columns
+from ssda903.report.common import plural as _count
 from ssda903.report.overview import not_run_by_reason
 
 MAX_ROWS_PER_RULE = 200
@@ -283,13 +283,21 @@ class _Page:
                 continue
             fields = self.data.rule_fields(code)
             is_load = code in KINDS
+            marked = located["after_stage1"].notna()
+            if marked.any():
+                self.w(
+                    f'<p class="note">{_count(int(marked.sum()), "row")} read values that failed stage 1 '
+                    "(column <i>After stage 1</i>): fix those first; these may then go.</p>"
+                )
             self.w("<table><thead><tr><th>Child</th><th>Table</th><th>File</th><th>Line</th>")
             if is_load:
                 self.w("<th>Problem</th>")
+            if marked.any():
+                self.w("<th>After stage 1</th>")
             self.w("".join(f"<th>{e(x)}</th>" for x in fields), "</tr></thead><tbody>")
             shown = located.head(self.max_rows)
-            for child, period, table, file, line, message, values in zip(
-                *columns(shown, "child", "period", "table", "file", "line", "message"),
+            for child, period, table, file, line, message, after, values in zip(
+                *columns(shown, "child", "period", "table", "file", "line", "message", "after_stage1"),
                 shown["values"].tolist(),
                 strict=True,
             ):
@@ -297,6 +305,8 @@ class _Page:
                 self.w(f'<tr><td>{e(child)}</td><td>{where}</td><td>{e(file)}</td><td class="n">{e(line)}</td>')
                 if is_load:
                     self.w(f"<td>{e(message)}</td>")
+                if marked.any():
+                    self.w(f"<td>{e(after)}</td>")
                 self.w("".join(_value_cell(values, x, sev) for x in fields), "</tr>")
             self.w("</tbody></table>")
             if len(located) > self.max_rows:
@@ -321,12 +331,14 @@ class _Page:
         agg = agg.head(self.max_children)
         chosen = kids[kids["child"].isin(agg.index)]
         detail: dict[Any, list[str]] = {}
-        for child, code, table, period, line, sev in zip(
-            *columns(chosen, "child", "rule", "table", "period", "line", "severity"), strict=True
+        for child, code, table, period, line, sev, after in zip(
+            *columns(chosen, "child", "rule", "table", "period", "line", "severity", "after_stage1"), strict=True
         ):
             where = f"{table}{' (previous year)' if period == 'previous' else ''}"
             if line is not None:
                 where += f" line {line}"
+            if after:
+                where += f"; after stage 1: {after}"
             detail.setdefault(child, []).append(
                 f'<li><a href="#rule-{e(code)}"><span class="s {e(sev)}">{e(code)}</span></a> '
                 f'{e(self.data.messages.get(code, ""))} <span class="note">({e(where)})</span></li>'

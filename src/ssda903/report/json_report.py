@@ -4,12 +4,16 @@ Shape (``format`` names it, ``version`` changes when a key is removed or renamed
 
     {"format": "ssda903-report", "version": 1,
      "summary": {...},       # see report.overview; summary.load.file_level lists file-level load problems
-     "outcomes": [{"rule", "variant", "message", "stage", "severity", "status", "count", "detail", "seconds"}],
-     "findings": [{"rule", "message", "severity", "stage", "period", "table", "row", "child",
-                   "file", "line", "fields": [...], "values": {"FIELD": "text as typed"}}]}
+     "outcomes": [{"rule", "variant", "message", "stage", "severity", "status", "count", "after_stage1",
+                   "detail", "seconds"}],
+     "findings": [{"rule", "period", "table", "row", "child", "severity", "stage", "file", "line",
+                   "column", "value", "message", "after_stage1": [...],
+                   "fields": [...], "values": {"FIELD": "text as typed"}}]}
 
-``values`` holds the text exactly as the user typed it (null for a blank cell);
-file-level load problems have ``row`` null and ``values`` empty.
+A finding carries the findings CSV's columns (see ``findings_csv``), with
+``after_stage1`` as a list of codes (empty when the finding is not marked), then
+every field the rule reads with its text exactly as typed (``values``, null for a
+blank cell). File-level load problems have ``row`` null and ``values`` empty.
 """
 
 from __future__ import annotations
@@ -18,37 +22,26 @@ import json
 import os
 from typing import Any
 
-from ssda903.report.details import ReportData, columns
+from ssda903.report.common import ReportData, columns
+from ssda903.report.findings_csv import HEADER
 
 FORMAT = "ssda903-report"
-VERSION = 1
+VERSION = 1  # keys were added (column, value, after_stage1), none removed or renamed
 CHUNK = 10_000
 
 
 def findings_records(data: ReportData) -> list[dict[str, Any]]:
-    names = ["rule", "message", "severity", "stage", "period", "table", "row", "child", "file", "line", "fields"]
-    cols = columns(data.findings, *names)
+    names = [c for c in HEADER if c != "after_stage1"]
+    cols = columns(data.findings, *names, "after_stage1", "fields")
     values = data.findings["values"].tolist()
     out = []
-    for (rule, msg, sev, stage, period, table, row, child, file, line, fields), vals in zip(
-        zip(*cols, strict=True), values, strict=True
-    ):
-        out.append(
-            {
-                "rule": rule,
-                "message": msg,
-                "severity": sev,
-                "stage": stage,
-                "period": period,
-                "table": table,
-                "row": row,
-                "child": child,
-                "file": file,
-                "line": line,
-                "fields": fields.split(",") if fields else [],
-                "values": vals or {},
-            }
-        )
+    for row, vals in zip(zip(*cols, strict=True), values, strict=True):
+        record: dict[str, Any] = dict(zip(names, row[: len(names)], strict=True))
+        after, fields = row[len(names) :]
+        record["after_stage1"] = after.split(";") if after else []
+        record["fields"] = fields.split(",") if fields else []
+        record["values"] = vals or {}
+        out.append(record)
     return out
 
 

@@ -16,11 +16,11 @@ import pandas as pd
 
 from ssda903.model import load_model
 from ssda903.problems import KINDS
-from ssda903.report.details import code_key, ddmmyyyy
+from ssda903.report.common import code_key, ddmmyyyy
 from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
-    from ssda903.report.details import ReportData
+    from ssda903.report.common import ReportData
 
 STATUSES = ("failed", "crashed", "not run", "passed")
 TOP_CHILDREN = 20
@@ -49,6 +49,7 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
     children = children_in_header(ds)
 
     per_rule_children = dfe[dfe["child"].notna()].groupby("rule")["child"].nunique().to_dict()
+    marked = dfe[dfe["after_stage1"].notna()].groupby("rule").size().to_dict()
     rule_outcomes = [o for o in result.outcomes if o.rule not in KINDS]
     load_outcomes = [o for o in result.outcomes if o.rule in KINDS]
     status_counts = Counter(o.status for o in rule_outcomes)
@@ -65,6 +66,7 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
                 "status": o.status,
                 "rows": o.count,
                 "children": int(per_rule_children.get(o.rule, 0)),
+                "after_stage1": int(marked.get(o.rule, 0)),
                 "detail": o.detail,
                 "tables": list(r.tables) if r else [],
                 "fields": list(r.fields) if r else [],
@@ -140,6 +142,24 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
                 }
             )
 
+    load_children = load_f[load_f["child"].notna()].groupby("rule")["child"].nunique().to_dict()
+    fix_first: list[dict[str, Any]] = [
+        {
+            "code": x["code"],
+            "message": x["title"],
+            "rows": x["count"],
+            "children": int(load_children.get(x["code"], 0)),
+            "stage": 1,
+        }
+        for x in load_by_code
+        if x["severity"] == "error"
+    ] + [
+        {"code": x["rule"], "message": x["message"], "rows": x["rows"], "children": x["children"], "stage": 1}
+        for x in rules
+        if x["status"] == "failed" and x["stage"] == 1 and x["severity"] == "error"
+    ]
+    fix_first.sort(key=lambda x: (-x["rows"], code_key(x["code"])))
+
     return {
         "year": result.year,
         "collection_start": ddmmyyyy(ds.year.start),
@@ -155,6 +175,10 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
         "load_errors": int((load_f["severity"] == "error").sum()),
         "load_warnings": int((load_f["severity"] == "warning").sum()),
         "rules_checked": len(rule_outcomes),
+        "exit_code": result.exit_code,
+        "complete": not status_counts.get("crashed") and not status_counts.get("not run"),
+        "dfe_halting": result.halt_stage2,
+        "fix_first": fix_first,
         "outcomes": {s: int(status_counts.get(s, 0)) for s in STATUSES},
         "not_run": [
             {"rule": o.rule, "message": o.message, "reason": o.detail} for o in rule_outcomes if o.status == "not run"
@@ -173,10 +197,16 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
     }
 
 
-def top_rules(summary: dict[str, Any], n: int = 15) -> list[dict[str, Any]]:
-    """Failing rules, most rows first (ties by code)."""
-    failing = [r for r in summary["rules"] if r["status"] == "failed"]
+def top_rules(summary: dict[str, Any], n: int = 15, *, stage: int | None = None) -> list[dict[str, Any]]:
+    """Failing rules (of one ``stage``, or all), most rows first (ties by code)."""
+    failing = [r for r in summary["rules"] if r["status"] == "failed" and stage in (None, r["stage"])]
     return sorted(failing, key=lambda r: (-r["rows"], code_key(r["rule"])))[:n]
+
+
+def fix_later(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failing rules not in ``fix_first`` (stage 2 rules, stage 1 queries), most rows first."""
+    first = {x["code"] for x in summary["fix_first"]}
+    return [r for r in top_rules(summary, len(summary["rules"])) if r["rule"] not in first]
 
 
 def not_run_by_reason(summary: dict[str, Any]) -> dict[str, list[str]]:

@@ -7,10 +7,14 @@ Sheets, in order:
   sheet, and the input tables.
 * **Outcomes**: every rule and load check with its status, including those that
   did not run (and why) and those that crashed (and the error).
+* **Findings**: every finding, one per line, with the findings CSV's columns
+  (rule, period, table, row, child, severity, stage, file, line, column, value,
+  message, after stage 1), filterable.
 * **Load problems**: problems with whole files or columns (only when there are any).
 * one sheet per rule with findings (``101``, ``LOAD07`` …): the DfE code and
   message at the top, then one line per failing row: child, table, file, line
-  and the values of the rule's fields as typed.
+  and the values of the rule's fields as typed (and, for a stage 2 rule, the
+  stage 1 codes that failed on its inputs).
 * one sheet per input table (``Header``, ``Episodes (previous year)`` …): the
   text exactly as typed, every column including extra ones, with the file line;
   each cell a rule reports is filled (red for errors, amber for queries and
@@ -38,8 +42,10 @@ import xlsxwriter
 from ssda903.dataset import RAW_SCHEMA
 from ssda903.model import load_model
 from ssda903.problems import KINDS
-from ssda903.report.details import PERIOD_LABEL, ReportData, code_key, columns, data_columns
-from ssda903.report.details import plural as _count
+from ssda903.report.common import PERIOD_LABEL, ReportData, code_key, columns
+from ssda903.report.common import plural as _count
+from ssda903.report.details import data_columns
+from ssda903.report.findings_csv import HEADER
 from ssda903.sqltext import quote
 
 MAX_ROWS = 1_048_576
@@ -116,6 +122,7 @@ class _Writer:
     def write(self) -> None:
         summary_ws = self.wb.add_worksheet(_sheet_name("Summary", self.used))
         outcomes_ws = self.wb.add_worksheet(_sheet_name("Outcomes", self.used))
+        findings_ws = self.wb.add_worksheet(_sheet_name("Findings", self.used))
         problems_ws = (
             self.wb.add_worksheet(_sheet_name("Load problems", self.used)) if self.data.file_problems else None
         )
@@ -128,6 +135,7 @@ class _Writer:
         self.rule_sheet_names = {c: ws.get_name() for c, ws in rule_sheets.items()}
 
         self._outcomes(outcomes_ws)
+        self._findings(findings_ws)
         if problems_ws is not None:
             self._file_problems(problems_ws)
         for code, ws in rule_sheets.items():
@@ -305,6 +313,30 @@ class _Writer:
             ws.write_number(r, 8, round(o.seconds, 4))
         ws.autofilter(0, 0, max(len(outcomes), 1), len(heads) - 1)
 
+    def _findings(self, ws: Any) -> None:
+        """Every finding with the findings CSV's columns: the workbook can be worked from like the CSV."""
+        heads = [h.replace("_", " ").replace("stage1", "stage 1").capitalize() for h in HEADER]
+        widths = [9, 9, 14, 7, 12, 9, 6, 30, 7, 16, 16, 70, 14]
+        self._heading_row(ws, heads, widths)
+        f = self.data.findings
+        limit = MAX_ROWS - 1
+        if len(f) > limit:
+            self.truncated.append(f"Sheet {ws.get_name()}: only the first {limit:,} of {len(f):,} findings.")
+        numeric = {"row", "stage", "line"}
+        for r, values in enumerate(zip(*columns(f, *HEADER), strict=True), start=1):
+            if r > limit:
+                break
+            for c, (name, v) in enumerate(zip(HEADER, values, strict=True)):
+                if v is None:
+                    continue
+                if name in numeric:
+                    ws.write_number(r, c, v)
+                elif name == "severity":
+                    ws.write_string(r, c, v, self.f_error if v == "error" else self.f_query)
+                else:
+                    ws.write_string(r, c, _text(v))
+        ws.autofilter(0, 0, max(min(len(f), limit), 1), len(heads) - 1)
+
     def _file_problems(self, ws: Any) -> None:
         heads = ["Code", "Problem", "Table", "Year", "File", "Line", "Column", "What was found", "What to do"]
         widths = [9, 30, 14, 13, 40, 7, 16, 70, 60]
@@ -337,8 +369,10 @@ class _Writer:
             ws.write_string(2, 1, _text(" ".join(rule.why.split())), self.f_note)
         elif is_load:
             ws.write_string(2, 1, KINDS[code].advice, self.f_note)
-        heads = ["Child", "Table", "File", "Line"] + (["Problem"] if is_load else []) + fields
-        widths = [14, 22, 30, 7] + ([50] if is_load else []) + [max(12, len(x) + 2) for x in fields]
+        marked = bool(rows["after_stage1"].notna().any())
+        extra = (["Problem"] if is_load else []) + (["After stage 1"] if marked else [])
+        heads = ["Child", "Table", "File", "Line", *extra, *fields]
+        widths = [14, 22, 30, 7] + [50 if h == "Problem" else 14 for h in extra] + [max(12, len(x) + 2) for x in fields]
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         start = 4
@@ -351,9 +385,9 @@ class _Writer:
         ws.freeze_panes(start + 1, 1)
         fmt = self.f_error if severity == "error" else self.f_query
         base = len(heads) - len(fields)
-        for i, (child, period, table, file, line, msg, values) in enumerate(
+        for i, (child, period, table, file, line, msg, after, values) in enumerate(
             zip(
-                *columns(rows, "child", "period", "table", "file", "line", "message"),
+                *columns(rows, "child", "period", "table", "file", "line", "message", "after_stage1"),
                 rows["values"].tolist(),
                 strict=True,
             )
@@ -368,6 +402,8 @@ class _Writer:
                 ws.write_number(r, 3, line)
             if is_load:
                 ws.write_string(r, 4, _text(msg))
+            if marked and after:
+                ws.write_string(r, 4, after)
             values = values or {}
             for k, fld in enumerate(fields):
                 if fld in values:

@@ -51,3 +51,6 @@ CREATE OR REPLACE MACRO cell_message(code, field, value, expected) AS CASE code
                        || ' was converted from Windows-1252; check that it reads as meant.'
     ELSE '''' || coalesce(value, '') || ''' in ' || field || ': ' || coalesce(expected, '')
 END;
+
+-- A value in single quotes, as messages show what the user typed ('c1').
+CREATE OR REPLACE MACRO quote_text(x) AS '''' || x || '''';
