@@ -199,6 +199,20 @@ def test_last_years_open_episodes_continue_this_year(returns: dict[str, Path], y
     assert hp.loc[both[changed], "UPN"].str.startswith("UN").all()
 
 
+@pytest.mark.parametrize("year", ["2023/24", "2026/27"])
+def test_upn_changes_from_last_year_only_as_rule_208_allows(tmp_path: Path, year: str) -> None:
+    generate(20000, year, 12, tmp_path, previous=True)
+    now = read(tmp_path, "Header").set_index("CHILD").UPN
+    last = read(tmp_path / "previous", "Header").set_index("CHILD").UPN
+    both = now.index.intersection(last.index)
+    now, last = now.loc[both], last.loc[both]
+    unknown = {"UN1", "UN2", "UN3", "UN4", "UN5"}
+    allowed = (now == last) | (last == "UN1") | (last.isin(unknown) & ~now.isin(unknown))
+    assert len(both) > 5000
+    assert (last != now).sum() > 50  # children do reach school age or get a UPN between the years
+    assert allowed.all(), pd.DataFrame({"last": last[~allowed], "now": now[~allowed]}).head()
+
+
 # ---------------------------------------------------------------------- injected errors
 def test_manifest_lists_every_change_and_undoing_it_gives_the_clean_return(tmp_path: Path) -> None:
     clean, dirty = tmp_path / "clean", tmp_path / "dirty"
