@@ -92,11 +92,14 @@ def run(script: str, args: list[str]) -> dict:
 
 
 def files_of(folder: Path, fmt: str) -> list[Path]:
-    # previous/ holds last year's return; the manifest lists injected errors; neither is this year's data
+    # previous/ holds last year's return, injected/ the manifest of injected errors and reference/ the
+    # Ofsted provider list; none is this year's data
     return sorted(
         f
         for f in folder.rglob("*")
-        if f.is_file() and f.suffix.lower() in SUFFIXES[fmt] and "previous" not in f.parts and f.name != "manifest.csv"
+        if f.is_file()
+        and f.suffix.lower() in SUFFIXES[fmt]
+        and not {"previous", "injected", "reference"} & set(f.relative_to(folder).parts)
     )
 
 

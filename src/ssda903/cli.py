@@ -514,14 +514,17 @@ def demo(
     from ssda903 import report as reporting
     from ssda903.engine import run
     from ssda903.ingest import load
+    from ssda903.reference import load_providers
     from ssda903.synth import generate
 
     folder = out_dir or Path(tempfile.mkdtemp(prefix="ssda903-demo-"))
     y = CollectionYear.parse("2024/25")
     data = folder / "data"
-    generate(children, y.label, 2025, data, previous=True, error_rate=0.05, fmt="csv")
+    summary = generate(children, y.label, 2025, data, previous=True, error_rate=0.05, fmt="csv")
     out.print(f"Sample data: {children:,} synthetic children for {y} (and {y.previous()}) in {data}")
+    out.print(f"Errors injected, each with the rule that reports it: {summary.manifest}")
     ds = load(data, y, data / "previous", la="E09000027")
+    load_providers(ds, summary.providers)
     result = run(ds)
     written = [
         reporting.write(result, folder / n) for n in ("report.xlsx", "report.html", "findings.csv", "report.json")

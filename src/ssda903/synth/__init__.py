@@ -4,7 +4,10 @@
 children (every table of the year, as CSV, XLSX or XML), optionally last
 year's return for the same children (``previous=True``, in ``out/previous``)
 and, with ``error_rate`` R, realistic errors in about R of the children, each
-listed in ``out/injected/manifest.csv`` (a sub-folder, so validating ``out`` does not read it).
+listed in ``out/injected/manifest.csv`` with the rule that reports it. The
+Ofsted provider list that the return's URNs come from is written to
+``out/reference/ofsted_providers.csv``, for ``--providers``. Sub-folders are
+not read when ``out`` is validated.
 
 How it works: children are simulated in chunks (50,000 at a time) with numpy;
 each child's care history is one time line (periods of care built from legal
@@ -26,6 +29,7 @@ import numpy as np
 
 from ssda903.model import CollectionYear
 from ssda903.synth import _errors
+from ssda903.synth._providers import Settings
 from ssda903.synth._tables import YearView
 from ssda903.synth._world import Simulator
 from ssda903.synth._writers import FILE_NAMES, open_sink
@@ -51,6 +55,8 @@ class SynthSummary:
     errors_injected: int = 0
     noise_injected: int = 0
     manifest: Path | None = None
+    #: the Ofsted provider list (URN lookup) the return's URNs come from
+    providers: Path | None = None
     warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -65,8 +71,21 @@ class SynthSummary:
                 f"  errors injected in {self.errors_injected:,} children, tolerated changes in "
                 f"{self.noise_injected:,} more (listed in {self.manifest.name})"
             )
+        if self.providers:
+            lines.append(f"  Ofsted provider list for --providers: {self.providers.parent.name}/{self.providers.name}")
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+
+def write_providers(settings: Settings, path: Path) -> Path:
+    """Write the Ofsted provider list of the generator's settings as CSV."""
+    rows = settings.rows()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 def _rng(seed: int, chunk: int, stream: int) -> np.random.Generator:
@@ -91,7 +110,8 @@ def generate(
     ``out/previous``. ``error_rate`` (0 to 1) injects errors in about that share
     of children and lists them in ``out/injected/manifest.csv`` (with a few tolerated
     changes, such as lower-case codes and ISO dates, marked ``tolerated``).
-    ``fmt`` is ``csv``, ``xlsx`` or ``xml``. ``la`` is the authority's ONS code.
+    ``fmt`` is ``csv``, ``xlsx`` or ``xml``. ``la`` is the authority's ONS code. The
+    Ofsted provider list for the URN rules goes to ``out/reference/ofsted_providers.csv``.
     """
     t0 = time.perf_counter()
     if children < 1:
@@ -128,6 +148,7 @@ def generate(
         manifest_fh = open(summary.manifest, "w", newline="", encoding="utf-8")  # noqa: SIM115
         manifest = csv.writer(manifest_fh, lineterminator="\n")
         manifest.writerow(_errors.MANIFEST_COLUMNS)
+    summary.providers = write_providers(sim.settings, out / "reference" / "ofsted_providers.csv")
     offsets = {t: 0 for t in cur_cols}
     prev_offsets: dict[str, int] = {}
     dolo = "DoLo" in cur_cols
@@ -158,6 +179,7 @@ def generate(
         if manifest_fh is not None:
             manifest_fh.close()
             summary.files.append(summary.manifest)  # type: ignore[arg-type]
+    summary.files.append(summary.providers)
     summary.rows = offsets
     summary.previous_rows = prev_offsets
     summary.seconds = time.perf_counter() - t0

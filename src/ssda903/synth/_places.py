@@ -66,6 +66,8 @@ POSTCODES: tuple[tuple[str, str], ...] = (
     ("TN33 0SJ", "E07000064"),
 )
 
+#: The local authority district of each postcode.
+LA_OF = dict(POSTCODES)
 _ALL = np.array([p for p, _ in POSTCODES], dtype=object)
 _LA = np.array([la for _, la in POSTCODES], dtype=object)
 #: Postcodes inside the home authority and outside it.

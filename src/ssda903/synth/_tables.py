@@ -195,19 +195,24 @@ class YearView:
     ) -> Rows:
         f = self.f
         dob = w.dob[hidx]
-        # UPN: unknown-UPN codes where the DfE expects them, stable from year to year
+        # UPN: unknown-UPN codes where the DfE expects them. From one year to the next a child's
+        # UPN only changes as rule 208 allows: from UN1 to anything, or from UN2-UN5 to a real UPN.
         school_age_from = day(date(f.year.start_year - 1, 8, 31))
         pre_school = add_years(dob, 4) > school_age_from
         h = _hash01(w.gidx[hidx], 1)
         upn = w.upn[hidx].copy()
-        upn[pre_school & (h < 0.75)] = "UN1"
+        # the children educated outside England (UN3, UN5 once of school age) are UN1 before that,
+        # never a real UPN that would later turn into a code
+        upn[pre_school & ((h < 0.75) | (h > 0.99))] = "UN1"
         upn[~pre_school & (h > 0.99)] = "UN3"
         upn[~pre_school & (h > 0.995)] = "UN5"
         upn[w.uasc[hidx] & (h < 0.7)] = "UN2"
         latest = np.full(w.n, NONE, np.int64)
         np.maximum.at(latest, e_child, w.episodes["decom"][eidx])
         last_week = latest[hidx] >= day(date(f.year.start_year + 1, 3, 24))
-        upn[last_week & ~pre_school & (w.start[hidx] >= f.end - 6) & (h < 0.5)] = "UN4"
+        # UN4 (UPN not yet known) only stands in for a real UPN, which the next return then gives
+        real = np.char.str_len(upn.astype(str)) == 13
+        upn[real & last_week & ~pre_school & (w.start[hidx] >= f.end - 6) & (h < 0.5)] = "UN4"
         # MOTHER: for girls looked after in the year other than on short breaks (393); not for care leavers (628)
         girl = (w.sex[hidx] == "F") & non_respite_ep[hidx]
         mum = girl & (w.mc_dob[hidx] != NONE) & (w.mc_dob[hidx] <= f.end)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ssda903.model import CollectionYear, load_model, supported_years
-from ssda903.synth import _places
+from ssda903.synth import _places, _providers
 from ssda903.synth import _weights as W
 from ssda903.synth._codes import Picker, weighted
 from ssda903.synth._dates import NONE, OPEN, add_years, age_on, day, no_leap_day
@@ -173,8 +173,7 @@ class Simulator:
         self.la_numbers = np.array(la_numbers, dtype=object)
         h = zlib.crc32(la.encode())
         self.home_la_number = la_numbers[h % len(la_numbers)]
-        self.own_urn_fostering = f"SC{100000 + h % 800000:06d}"
-        self.own_urn_adoption = f"SC{100000 + (h // 7) % 800000:06d}"
+        self.settings = _providers.Settings.of(la)
         # social worker episodes go back one year before the previous year's window (2024/25 rules)
         self.sw_from = self.prev.start - 400
 
@@ -500,14 +499,16 @@ class Simulator:
         post = np.where(to_long | foster_adopt, prev_post, post)
 
         # a move is a move: a new placement never repeats the last one exactly (rule 435)
-        for _ in range(2):
+        for _ in range(4):
             twin = (rank > 0) & ~same
             twin &= (place == prev_in_group(sp_row, place, "")) & (provider == prev_in_group(sp_row, provider, ""))
             twin &= (urn == prev_in_group(sp_row, urn, "")) & (post == prev_in_group(sp_row, post, ""))
             if not twin.any():
                 break
+            # another setting (a URN and its address go together) or, with no URN, another address
             ti = np.flatnonzero(twin & (place != "P1"))
-            post[ti] = _places.pick_placement(rng, self._home_idx[sp_child[ti]], rng.random(len(ti)) < 0.2)
+            p_, u_, q_ = self._spell_attributes(w, rng, sp_child[ti], place[ti])
+            provider[ti], urn[ti], post[ti] = p_, u_, q_
             back_home = np.flatnonzero(twin & (place == "P1"))
             place[back_home] = "U3"
             p_, u_, q_ = self._spell_attributes(w, rng, sp_child[back_home], place[back_home])
@@ -733,18 +734,20 @@ class Simulator:
                 provider[m] = self.canon.pick(rng, "Episodes", "PLACE_PROVIDER", weights, int(m.sum()))
         fost = np.isin(place, FOSTER)
         adop = np.isin(place, ADOPTION_PLACES)
-        six = rng.integers(100000, 1000000, n).astype(str).astype(object)
-        seven = rng.integers(1000000, 10000000, n).astype(str).astype(object)
-        urn = np.where(np.isin(place, ["S1", "K3"]), seven, "SC" + six)
-        urn = np.where(fost & (provider == "PR1"), self.own_urn_fostering, urn)
-        urn = np.where(adop & (provider == "PR1"), self.own_urn_adoption, urn)
+        inside_p = np.select([fost | adop, place == "K2", place == "K1"], [0.6, 0.3, 0.1], 0.4)
+        inside = rng.random(n) < inside_p
+        setting = self.settings.pick(rng, _providers.group_of(place), provider, inside)
+        registered = setting >= 0
+        urn = np.where(registered, self.settings.urn[np.maximum(setting, 0)], "")
         urn = np.where(adop & np.isin(provider, ["PR2", "PR5"]) & (rng.random(n) < 0.3), "XXXXXXX", urn)
+        # a child lives at the home, school or supported accommodation itself; an agency's carers live anywhere
+        lives_there = registered & ~fost & ~adop
+        inside = np.where(lives_there, self.settings.inside[np.maximum(setting, 0)], inside)
+        post = _places.pick_placement(rng, self._home_idx[child], inside)
+        post = np.where(lives_there, self.settings.postcode[np.maximum(setting, 0)], post)
+        post = np.where(place == "P1", w.home[child], post)
         no_urn = np.isin(place, NO_URN) | np.isin(place, TEMP_CODES) | np.char.startswith(place.astype(str), "Z1")
         urn = np.where(no_urn, "", urn).astype(object)
-        inside_p = np.select([fost | adop, place == "K2", place == "K1"], [0.6, 0.3, 0.1], 0.4)
-        inside = (rng.random(n) < inside_p) | ((provider == "PR1") & ~fost & ~adop)
-        post = _places.pick_placement(rng, self._home_idx[child], inside)
-        post = np.where(place == "P1", w.home[child], post)
         return provider, urn, post.astype(object)
 
     def _final_rec(
