@@ -449,32 +449,10 @@ def new_rule(code: Annotated[str, typer.Argument(help="The DfE rule code, e.g. 5
     path = folder / f"{code}.yaml"
     if path.exists():
         raise fail(f"{path} already exists")
-    path.write_text(SKELETON.format(code=code), encoding="utf-8")
+    from ssda903.rules import skeleton
+
+    path.write_text(skeleton(code), encoding="utf-8")
     out.print(f"wrote {path}")
-
-
-SKELETON = """code: "{code}"
-message: The DfE message, word for word.
-why: >
-  What the DfE checks and why, in our words (and where we differ from the community validator).
-stage: 2
-severity: error
-tables: [Episodes]
-fields: [DECOM]
-query:
-  sql: |
-    SELECT _id FROM Episodes
-    WHERE DECOM > collection_end()
-examples:
-  - name: passes_when_...
-    current:
-      Episodes: [{{CHILD: "1", DECOM: 01/04/2024}}]
-    fails: []
-  - name: fails_when_...
-    current:
-      Episodes: [{{CHILD: "1", DECOM: 01/04/2099}}]
-    fails: [Episodes 0]
-"""
 
 
 # --------------------------------------------------------------------------- synth and demo

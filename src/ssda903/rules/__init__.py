@@ -28,7 +28,7 @@ from ssda903.sqltext import literal
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-__all__ = ["Example", "Rule", "RuleError", "all_rules", "rule", "rules_for_year"]
+__all__ = ["Example", "Rule", "RuleError", "all_rules", "rule", "rules_for_year", "skeleton", "unfinished"]
 
 
 class RuleError(ValueError):
@@ -226,8 +226,8 @@ def sql_value(value: Any) -> str:
     if isinstance(value, dt.date):
         return f"DATE '{value.isoformat()}'"
     if isinstance(value, list):
-        if not value:
-            raise RuleError("a list parameter needs at least one value")
+        if not value:  # no codes: `x IN {{p}}` is false and `x NOT IN {{p}}` true for every x
+            return "(SELECT NULL WHERE false)"
         return "(" + ", ".join(literal(str(v)) for v in value) + ")"
     return literal(str(value))
 
@@ -417,6 +417,31 @@ def rules_for_year(year: str | int | CollectionYear, codes: list[str] | None = N
         wanted = {c.strip().upper() for c in codes}
         chosen = [r for r in chosen if r.code.upper() in wanted or wanted & {a.upper() for a in r.aliases}]
     return chosen
+
+
+def skeleton(code: str) -> str:
+    """The text of a new rule file for ``code`` (``ssda903 new-rule``): it loads, but fails the
+    meta-tests (see :func:`unfinished`) until its placeholders are filled in."""
+    text = resources.files("ssda903.rules").joinpath("skeleton.yaml").read_text(encoding="utf-8")
+    return text.format(code=code)
+
+
+#: what ``ssda903 new-rule`` leaves in a file for its author to replace
+PLACEHOLDER = "TODO"
+
+
+def unfinished(r: Rule) -> list[str]:
+    """What is still a placeholder in a rule (empty for a finished rule)."""
+    out = []
+    for what, text in (("message", r.message), ("why", r.why), ("query", r.sql)):
+        if PLACEHOLDER.lower() in text.lower():
+            out.append(f"the {what} still says {PLACEHOLDER}")
+    out += [f"example {e.name} is a placeholder" for e in r.examples if PLACEHOLDER.lower() in e.name]
+    if not any(e.fails for e in r.examples):
+        out.append("no example fails")
+    if not any(not e.fails for e in r.examples):
+        out.append("no example passes")
+    return out
 
 
 def rule(code: str) -> list[Rule]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from ssda903.model import CollectionYear, supported_years
 from ssda903.problems import KINDS
 from ssda903.rules import Rule, all_rules, rules_for_year
+from ssda903.rules.schema import json_schema
+from ssda903.sql import vocabulary_page
 
 
 def _cell(text: str) -> str:
@@ -77,6 +79,8 @@ def _key(code: str) -> tuple[int, str]:
 def pages() -> dict[str, str]:
     out = {f"{y.slug}.md": year_page(y) for y in supported_years()}
     out["changes.md"] = changes_page()
+    out["schema.json"] = json_schema()  # the declared schema of a rule file
+    out["vocabulary.md"] = vocabulary_page()  # what a rule's SQL may call
     return out
 
 

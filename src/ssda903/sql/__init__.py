@@ -31,7 +31,7 @@ from importlib import resources
 from ssda903.model import CollectionYear, load_model
 from ssda903.sqltext import literal
 
-__all__ = ["TYPED_EXPR", "Macro", "macros", "setup_sql", "vocabulary_sql"]
+__all__ = ["TYPED_EXPR", "Macro", "macros", "setup_sql", "vocabulary_page", "vocabulary_sql"]
 
 #: the macro that types a raw text value of each kind of column ({c}: the column)
 TYPED_EXPR = {
@@ -143,3 +143,25 @@ def setup_sql(year: CollectionYear, la: str | None = None, la_codes: list[str] |
         )
         parts.append(f"CREATE OR REPLACE TABLE {schema}.meaning AS SELECT * FROM (VALUES {meanings}) v(name, code)")
     return ";\n".join(parts) + ";\n"
+
+
+def vocabulary_page() -> str:
+    """docs/rules/vocabulary.md: every macro a rule's SQL may call, from the comments in the files."""
+    lines = [
+        "# The SQL vocabulary of the rules",
+        "",
+        "Generated from `src/ssda903/sql/` by `ssda903 catalogue`; do not edit by hand. Besides these macros a",
+        "rule reads the typed tables (`Header`, `Episodes` …, last year's as `previous.Episodes`), the raw text",
+        "(`raw.Header`, `raw_previous.Header`), the year's code lists (`codelist(tbl, col, code, label)`), the",
+        "year's code meanings (`meaning(name, code)`) and, when loaded, `ofsted_providers`. Everything here is",
+        "plain DuckDB SQL, so DuckDB-WASM runs it too.",
+        "",
+        "| Macro | File | Needs | What it means |",
+        "|---|---|---|---|",
+    ]
+    for m in macros():
+        call = f"`{m.name}{m.args}`" + (" (table)" if m.table else "")
+        needs = ", ".join(t if p == "current" else f"{p}.{t}" for p, t in m.needs)
+        doc = " ".join(m.doc.split()).replace("|", "\\|")
+        lines.append(f"| {call} | {m.file} | {needs} | {doc} |")
+    return "\n".join(lines) + "\n"

@@ -32,9 +32,6 @@ CREATE OR REPLACE MACRO as_int(x) AS
 -- A decimal number; NULL when the text is not one.
 CREATE OR REPLACE MACRO as_decimal(x) AS TRY_CAST(tidy(x) AS DOUBLE);
 
--- Whether a value that was read as a date is written in the DfE's form (the other forms use '-').
-CREATE OR REPLACE MACRO is_dfe_date(x) AS contains(x, '/') AND NOT contains(tidy(x), ' ');
-
 -- What a value check found in one cell, in words an analyst can act on: `code` is the load
 -- code, `value` the text as typed, `expected` what it should be (LOAD07-09, LOAD18) or what it
 -- was read as (LOAD15, LOAD21).
