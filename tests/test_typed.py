@@ -1,0 +1,122 @@
+"""Typing and value checks: every value the loader reads otherwise than as written is a located finding."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import ssda903
+from ssda903 import report
+from ssda903.dataset import Dataset
+from ssda903.engine import run
+from ssda903.ingest.frames import load_frames
+from ssda903.model import load_model
+from ssda903.rules import all_rules
+from ssda903.sql import vocabulary_sql
+from ssda903.typed import finish
+
+HEADER = {"CHILD": "1", "SEX": "M", "DOB": "01/01/2021", "ETHNIC": "WBRI", "UPN": "UN1", "MOTHER": "", "MC_DOB": ""}
+EPISODE = {
+    "CHILD": "1",
+    "DECOM": "01/05/2024",
+    "RNE": "S",
+    "LS": "C2",
+    "CIN": "N1",
+    "PLACE": "U1",
+    "PLACE_PROVIDER": "PR1",
+    "DEC": "",
+    "REC": "",
+    "REASON_PLACE_CHANGE": "",
+    "HOME_POST": "SW1A 1AA",
+    "PL_POST": "SW1A 2AA",
+    "URN": "SC123456",
+}
+
+
+def findings(header: dict, episode: dict) -> list[tuple[str, str, str, str]]:
+    """(rule, column, value, message) of every finding on the one Header and one Episodes row."""
+    ds = Dataset("2024/25", la="E09000033")
+    load_frames(ds, {"Header": [header], "Episodes": [episode]}, period="current")
+    f = run(ds).findings()
+    return sorted(zip(f["rule"], f["column"], f["value"], f["message"], strict=True))
+
+
+def test_a_clean_row_gives_no_finding() -> None:
+    assert findings(HEADER, EPISODE) == []
+
+
+def test_a_lower_case_or_padded_code_fails_the_dfe_rule_for_the_item_and_says_what_to_write() -> None:
+    got = findings(HEADER | {"SEX": "m"}, EPISODE | {"LS": " c2"})
+    assert [(r, c, v) for r, c, v, _ in got] == [("101", "SEX", "m"), ("144", "LS", " c2")]
+    messages = {r: m for r, _, _, m in got}
+    assert messages["144"].startswith("The legal status code is not a valid code.")
+    assert "write 'C2'" in messages["144"] and "write 'M'" in messages["101"]
+
+
+def test_every_date_in_another_form_is_its_own_located_finding() -> None:
+    got = findings(HEADER | {"DOB": "2021-01-01"}, EPISODE | {"DECOM": "01/05/2024 00:00:00"})
+    assert [(r, c, v) for r, c, v, _ in got] == [
+        ("LOAD15", "DECOM", "01/05/2024 00:00:00"),
+        ("LOAD15", "DOB", "2021-01-01"),
+    ]
+    assert "was read as 01/01/2021" in got[1][3]
+
+
+def test_a_tidied_value_without_a_dfe_code_rule_is_load21_saying_what_it_was_read_as() -> None:
+    got = findings(HEADER | {"CHILD": " 1"}, EPISODE | {"PL_POST": "sw1a 2aa"})
+    assert [(r, c, v) for r, c, v, _ in got] == [("LOAD21", "CHILD", " 1"), ("LOAD21", "PL_POST", "sw1a 2aa")]
+    assert "was read as 'SW1A 2AA'" in got[1][3]
+
+
+def test_text_converted_from_windows_1252_is_a_finding_per_cell(tmp_path: Path) -> None:
+    folder = tmp_path / "return"
+    folder.mkdir()
+    head = ",".join(HEADER) + "\n" + ",".join(HEADER.values()).replace("UN1", "UN1") + "\n"
+    (folder / "header.csv").write_bytes(head.encode("cp1252"))
+    episodes = ",".join(EPISODE) + "\n" + ",".join(EPISODE.values()).replace("SC123456", "SC12345é") + "\n"
+    (folder / "episodes.csv").write_bytes(episodes.encode("cp1252"))
+    result = ssda903.validate(folder, "2024/25", la="E09000033")
+    f = result.findings()
+    cells = f[f.rule == "LOAD22"]
+    assert cells[["table", "row", "column", "value"]].values.tolist() == [["Episodes", 0, "URN", "SC12345é"]]
+
+
+def test_the_excel_workbook_marks_a_tidied_cell(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    ds = Dataset("2024/25", la="E09000033")
+    load_frames(ds, {"Header": [HEADER], "Episodes": [EPISODE | {"PL_POST": "sw1a 2aa"}]}, period="current")
+    result = run(ds)
+    report.write(result, tmp_path / "r.xlsx")
+    ws = load_workbook(tmp_path / "r.xlsx")["Episodes"]
+    head = {c.value: c.column for c in ws[1]}
+    assert ws.cell(2, head["PL_POST"]).comment is not None
+    assert "LOAD21" in ws.cell(2, head["PL_POST"]).comment.text
+
+
+# ---------------------------------------------------------------------- one SQL vocabulary, browser-safe
+#: functions a DuckDB-WASM page cannot count on (extensions, the clock, time zones, Python)
+NOT_IN_THE_BROWSER = re.compile(
+    r"\b(current_date|current_timestamp|now|today|get_current_time|json\w*|to_json|from_json|"
+    r"timezone|icu_\w+|read_csv\w*|read_parquet|py_\w+)\s*\(",
+    re.I,
+)
+
+
+def test_the_vocabulary_and_every_rule_use_only_functions_a_browser_page_has() -> None:
+    texts = {"the vocabulary": vocabulary_sql()} | {f"rule {r.code} {r.variant}": r.sql for r in all_rules()}
+    offending = {name: NOT_IN_THE_BROWSER.findall(text) for name, text in texts.items()}
+    assert {k: v for k, v in offending.items() if v} == {}
+
+
+@pytest.mark.parametrize("year", ["2023/24", "2024/25", "2025/26"])
+def test_year_meanings_follow_the_model(year: str) -> None:
+    ds = finish(Dataset(year))
+    male = "1" if year == "2023/24" else "M"
+    other = "Z1" if year != "2025/26" else "Z12"
+    row = ds.con.execute(f"SELECT is_male('{male}'), is_male('F'), is_other_placement('{other}')").fetchone()
+    assert row == (True, False, True)
+    assert {c for (c,) in ds.con.execute("SELECT code FROM meaning WHERE name = 'is_male'").fetchall()} == {male}
+    assert load_model().meaning_rows(year)
