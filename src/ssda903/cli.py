@@ -242,7 +242,7 @@ def catalogue(
         bool, typer.Option("--check", help="Only check the folder is up to date (exit 1 if stale).")
     ] = False,
 ) -> None:
-    """Generate the rule catalogue (one page per year, and the changes between years)."""
+    """Generate the rule catalogue: a page per year, the changes, the differences from the community validator."""
     from ssda903.rules import docs
 
     if check:
@@ -272,7 +272,9 @@ def new_rule(code: Annotated[str, typer.Argument(help="The DfE rule code, e.g. 5
 SKELETON = """code: "{code}"
 message: The DfE message, word for word.
 why: >
-  What the DfE checks and why, in our words (and where we differ from the community validator).
+  What the DfE checks and why, in our words.
+# community_difference: >  (only when results differ from the community validator on purpose, one sentence)
+#   The community validator ..., though the DfE text ...
 stage: 2
 severity: error
 tables: [Episodes]
