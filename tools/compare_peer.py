@@ -18,8 +18,9 @@ every differing row is noise, ``not compared`` when one side did not run it or t
 validator crashed on it, and ``UNEXPLAINED`` otherwise: a bug in one of the two, to find.
 
 The community validator has no stages, so ours runs without the DfE's stage 2 halting unless
-``--halt`` is given. ``--table`` appends one markdown row per rule (rule, year, ours, theirs, same,
-reason) to a file.
+``--halt`` is given. ``--table`` appends the year's results to a markdown file: one row per rule that
+flagged anything or differs (ours, theirs, same, verdict, what the differing rows have in common),
+then the rules with no finding on either side.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def in_range(code: str, lo: int, hi: int) -> bool:
 
 
 def run_ours(cur: Path, prev: Path | None, year: str, la: str, halt: bool) -> tuple[dict[str, dict[Row, str]], dict]:
-    """Our findings {rule: {row: child}} and outcomes {rule: status}, from the sources on the path."""
+    """Our findings {rule: {row: child}} and outcomes {rule: status} (and "children": how many),
+    from the sources on the path."""
     import ssda903
     from ssda903 import engine
 
@@ -74,7 +76,9 @@ def run_ours(cur: Path, prev: Path | None, year: str, la: str, halt: bool) -> tu
     rows = result.dataset.con.sql('SELECT rule, period, "table", row, child FROM findings WHERE row IS NOT NULL')
     for rule, period, table, row, child in rows.fetchall():  # file-level findings have no row
         found[str(rule)][(str(period), str(table), int(row))] = str(child)
-    return found, {o.rule: o.status for o in result.outcomes}
+    status = {o.rule: o.status for o in result.outcomes}
+    status["children"] = str(result.dataset.con.execute("SELECT count(DISTINCT CHILD) FROM Header").fetchall()[0][0])
+    return found, status
 
 
 def run_peer(cur: Path, prev: Path | None, year: str, la: str, work: Path) -> tuple[dict[str, dict[Row, str]], dict]:
@@ -123,7 +127,7 @@ def main() -> int:
     ap.add_argument("--la", default="E09000027")
     ap.add_argument("--show", type=int, default=4, help="differing rows to list per rule and side")
     ap.add_argument("--halt", action="store_true", help="apply the DfE's stage 2 halting to our findings")
-    ap.add_argument("--table", type=Path, help="append a markdown row per rule to this file")
+    ap.add_argument("--table", type=Path, help="append the results as a markdown table to this file")
     args = ap.parse_args()
     lo, hi = (int(x) for x in args.codes.split("-"))
     previous = args.previous or (args.folder / "previous" if (args.folder / "previous").is_dir() else None)
@@ -141,7 +145,7 @@ def main() -> int:
     year = CollectionYear.parse(args.year)
     rules = {r.code: r for r in rules_for_year(year) if in_range(r.code, lo, hi)}
     codes = sorted(set(rules) | {c for c in peer if in_range(c, lo, hi)}, key=code_key)
-    lines, table, verdicts = [], [], Counter()
+    lines, table, quiet, verdicts = [], [], [], Counter()
     for code in codes:
         rule = rules.get(code)
         fields = set(rule.gate_fields) | {"CHILD"} if rule else set()
@@ -157,10 +161,10 @@ def main() -> int:
             verdict, reason = "not compared", f"ours {ran['ours']}, theirs {ran['theirs']}"
         elif not only_ours and not only_peer:
             verdict, reason = "same", ""
+        elif all(k.startswith("noise:") for c in labels.values() for k in c):
+            verdict, reason = "noise", "how a cell is read (the top of differences.md)"
         elif rule and rule.community_difference:
             verdict, reason = "declared", rule.community_difference
-        elif all(k.startswith("noise:") for c in labels.values() for k in c):
-            verdict, reason = "noise", "input noise (see the top of differences.md)"
         else:
             verdict, reason = "UNEXPLAINED", ""
         verdicts[verdict] += 1
@@ -176,16 +180,30 @@ def main() -> int:
                 lines.append(f"       {side}: " + ", ".join(f"{k} {n}" for k, n in counts.most_common()))
             for r in diff[: args.show]:
                 lines.append(f"         {r} child {rows[r]}  {label(edits.get((r[0], rows[r].upper()), []), fields)}")
-        table.append(
-            f"| {code} | {year.label} | {len(a)} | {len(b)} | {'yes' if verdict == 'same' else 'no'} "
-            f"| {verdict}{': ' + reason.replace('|', '/') if reason else ''} |"
-        )
+        if verdict == "same" and not a:
+            quiet.append(code)
+            continue
+        why = {"not compared": reason, "same": ""}.get(verdict)
+        if why is None:
+            why = "; ".join(
+                f"only {side} {', '.join(f'{k} {n}' for k, n in c.most_common())}" for side, c in labels.items() if c
+            )
+        table.append(f"| {code} | {len(a)} | {len(b)} | {'yes' if verdict == 'same' else 'no'} | {verdict} | {why} |")
     print("\n".join(lines))
     summary = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
     print(f"{args.year}: {len(codes)} codes compared: {summary}; files in {work}")
     if args.table:
+        head = [
+            f"### {year.label}: {args.folder.name}, {int(our_status['children']):,} children{', with last year' if prev else ''}",
+            "",
+            f"{len(codes)} codes: {summary}.",
+            "",
+            "| Rule | Ours | Theirs | Same | Verdict | Rows that differ (what synth changed on the child) |",
+            "|---|---|---|---|---|---|",
+        ]
+        tail = ["", f"No finding on either side ({len(quiet)}): {', '.join(quiet)}.", ""]
         with open(args.table, "a", encoding="utf-8") as f:
-            f.write("\n".join(table) + "\n")
+            f.write("\n".join(head + table + tail) + "\n")
     return 0
 
 
