@@ -65,13 +65,18 @@ def in_range(code: str, lo: int, hi: int) -> bool:
 def run_ours(cur: Path, prev: Path | None, year: str, la: str, halt: bool) -> tuple[dict[str, dict[Row, str]], dict]:
     """Our findings {rule: {row: child}} and outcomes {rule: status} (and "children": how many),
     from the sources on the path."""
+    import inspect
+
     import ssda903
     from ssda903 import engine
 
-    if not halt and hasattr(engine, "_gate_stage_two"):
-        # the community validator has no stages: compare every rule's own failures
+    options = {}
+    if "halt_stage2" in inspect.signature(ssda903.validate).parameters:
+        options["halt_stage2"] = halt  # the engine reports every rule's failures unless asked to halt
+    elif not halt and hasattr(engine, "_gate_stage_two"):
+        # an engine that always halts: the community validator has no stages, so compare every rule's failures
         engine._gate_stage_two = lambda con: None  # type: ignore[attr-defined]
-    result = ssda903.validate(str(cur), year, str(prev) if prev else None, la=la)
+    result = ssda903.validate(str(cur), year, str(prev) if prev else None, la=la, **options)
     found: dict[str, dict[Row, str]] = defaultdict(dict)
     rows = result.dataset.con.sql('SELECT rule, period, "table", row, child FROM findings WHERE row IS NOT NULL')
     for rule, period, table, row, child in rows.fetchall():  # file-level findings have no row
