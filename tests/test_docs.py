@@ -13,6 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from ssda903.cli import app
+from ssda903.rules import all_rules, docs
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI_DOC = ROOT / "docs" / "cli.md"
@@ -52,3 +53,28 @@ def test_every_command_is_in_the_readme_or_the_guide() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8") + (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     missing = [c for c in commands() if f"ssda903 {c}" not in text]
     assert not missing, f"commands not described in README/CONTRIBUTING: {missing}"
+
+
+def test_differences_page_lists_every_declared_difference_from_the_rule_files() -> None:
+    page = docs.pages()["differences.md"]
+    declared = [r for r in all_rules() if r.community_difference]
+    assert declared, "some rules declare a difference"
+    rows = {line.split(" | ")[1]: line.split(" | ")[0] for line in page.splitlines() if line.startswith("| ")}
+    for r in declared:
+        codes = rows[" ".join(str(r.community_difference).split()) + " |"]
+        assert re.search(rf"(^\| |, ){re.escape(r.code)}\b", codes), f"{r.code} is listed with its difference"
+    without = {r.code for r in all_rules()} - {r.code for r in declared}
+    listed = page.split("No deliberate difference")[1]
+    assert all(re.search(rf"\b{re.escape(c)}\b", listed) for c in without)
+
+
+def test_catalogue_check_finds_a_stale_or_missing_differences_page(tmp_path: Path) -> None:
+    docs.write(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["catalogue", "--check", "--out", str(tmp_path)]).exit_code == 0
+    page = tmp_path / "differences.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("| 142 |", "| 143 |", 1), encoding="utf-8")
+    result = runner.invoke(app, ["catalogue", "--check", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "differences.md" in result.output
+    page.unlink()
+    assert docs.stale(tmp_path) == ["differences.md"]

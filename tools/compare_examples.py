@@ -25,8 +25,7 @@ from pathlib import Path
 from ssda903.model import load_model
 from ssda903.rules import rule
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared"
+PEER_TOOLS = Path(os.environ.get("PEER903_TOOLS", "/work/shared/tools/peer903"))
 
 DRIVER = r"""
 import io, json, sys, contextlib
@@ -102,7 +101,7 @@ def main() -> int:
         [
             args.peer_python,
             str(work / "driver.py"),
-            str(SHARED / "tools" / "peer903"),
+            str(PEER_TOOLS),
             str(work / "jobs.json"),
             str(work / "status.json"),
         ],

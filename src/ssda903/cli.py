@@ -426,7 +426,7 @@ def catalogue(
         bool, typer.Option("--check", help="Only check the folder is up to date (exit 1 if stale).")
     ] = False,
 ) -> None:
-    """Generate the rule catalogue (one page per year, and the changes between years)."""
+    """Generate the rule catalogue: a page per year, the changes, the differences from the community validator."""
     from ssda903.rules import docs
 
     if check:

@@ -335,8 +335,9 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
             exact_codes=v_exact,
             own_sql=v.query is not None,
             examples=_examples(v.examples),
+            # a variant may say there is no difference any more (an explicit null)
             community_difference=_text(v.community_difference)
-            if v.community_difference is not None
+            if "community_difference" in v.model_fields_set
             else base.community_difference,
         )
         years = set(r.years)

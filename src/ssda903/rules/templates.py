@@ -95,15 +95,22 @@ def date_not_after_collection_end(table: str, column: str) -> str:
 def same_as_last_year(table: str, column: str, previous_value: str | None = None) -> str:
     """For a child in both years' ``table``, ``column`` must equal last year's value.
 
-    ``previous_value`` is an SQL expression over ``p.<column>`` that maps last
-    year's value into this year's coding (e.g. a recoded list); default as is.
+    A blank is compared like any value (blank in one year and given in the other is a
+    change; blank in both is not); a value typed but unreadable (a date that is not a
+    date) is not compared, since its typed NULL is not a blank. ``previous_value`` is an
+    SQL expression over ``p.<column>`` that maps last year's value into this year's
+    coding (e.g. a recoded list); default as is.
     """
     _column(table, column)
     prev = previous_value or f"p.{column}"
     return (
         f"SELECT c._id FROM {table} c\n"
         f"JOIN previous.{table} p ON p.CHILD = c.CHILD\n"
-        f"WHERE c.{column} IS NOT NULL AND {prev} IS NOT NULL AND c.{column} <> {prev}"
+        f"JOIN {_raw(table)} rc ON rc._id = c._id\n"
+        f"JOIN {_raw(table, 'previous')} rp ON rp._id = p._id\n"
+        f"WHERE c.{column} IS DISTINCT FROM {prev}\n"
+        f"  AND (c.{column} IS NOT NULL OR blank_to_null(rc.{column}) IS NULL)\n"
+        f"  AND (p.{column} IS NOT NULL OR blank_to_null(rp.{column}) IS NULL)"
     )
 
 
