@@ -136,3 +136,15 @@ def test_no_variant_repeats_its_base_query(code: str, data: dict) -> None:
             continue
         same = difflib.SequenceMatcher(None, _sql_lines(base), _sql_lines(own)).ratio()
         assert same < 0.5, f"{code} variant {v['name']} repeats {same:.0%} of its base query: use params"
+
+
+def test_each_variant_amends_the_rule_as_the_variant_before_left_it() -> None:
+    data = yaml.safe_load(skeleton("999X"))
+    data["params"] = {"places": ["H5"], "min_age": 14}
+    data["query"] = {"sql": "SELECT _id FROM Episodes WHERE PLACE IN {{places}} AND {{min_age}} > 0"}
+    data["variants"] = [  # in any order in the file: they apply by date
+        {"name": "k3_replaces_h5", "valid_from": "2024/25", "params": {"places": ["K3"]}},
+        {"name": "sixteen", "valid_from": "2023/24", "valid_until": "2023/24", "params": {"min_age": 16}},
+    ]
+    got = {r.variant: (r.params["places"], r.params["min_age"]) for r in parse_rule_file(data, "999X.yaml")}
+    assert got == {"": (["H5"], 14), "sixteen": (["H5"], 16), "k3_replaces_h5": (["K3"], 16)}

@@ -125,6 +125,7 @@ class Rule:
             "variant": self.variant,
             "why": self.why,
             "community_difference": self.community_difference,
+            "params": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in self.params.items()},
         }
 
 
@@ -306,27 +307,30 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
         return [base]
     out: list[Rule] = []
     covered: set[CollectionYear] = set()
-    for v in spec.variants:
+    # each amendment changes the rule as the one before it left it: variants apply in date order
+    prev, prev_query, prev_exact = base, spec.query, spec.exact_codes
+    for v in sorted(spec.variants, key=lambda x: _year(x.valid_from, base.valid_from) or base.valid_from):
         where = f"{source} variant {v.name}"
         vf = _year(v.valid_from, base.valid_from)
         vu = _year(v.valid_until, base.valid_until)
         assert vf is not None
-        merged = {**params, **(v.params or {})}
-        query = v.query or spec.query
+        merged = {**prev.params, **(v.params or {})}
+        query = v.query or prev_query
         if query is None:
             raise RuleError(f"{where}: no query")
-        tables = v.tables if v.tables is not None else spec.tables
-        v_exact = _exact_codes(v.exact_codes if v.exact_codes is not None else spec.exact_codes, query, merged)
+        tables = list(v.tables) if v.tables is not None else list(prev.tables)
+        declared = v.exact_codes if v.exact_codes is not None else prev_exact
+        v_exact = _exact_codes(declared, query, merged)
         r = replace(
-            base,
+            prev,
             variant=v.name,
-            message=(v.message or base.message).strip(),
-            why=(v.why or base.why).strip(),
-            stage=v.stage or base.stage,
-            severity=v.severity or base.severity,
-            tables=tuple(v.tables) if v.tables is not None else base.tables,
-            fields=tuple(v.fields) if v.fields is not None else base.fields,
-            optional=tuple(v.optional) if v.optional is not None else base.optional,
+            message=(v.message or prev.message).strip(),
+            why=(v.why or prev.why).strip(),
+            stage=v.stage or prev.stage,
+            severity=v.severity or prev.severity,
+            tables=tuple(tables),
+            fields=tuple(v.fields) if v.fields is not None else prev.fields,
+            optional=tuple(v.optional) if v.optional is not None else prev.optional,
             valid_from=vf,
             valid_until=vu,
             sql=_with_exact(_render(query, merged, where), tables, v_exact, where),
@@ -338,8 +342,9 @@ def parse_rule_file(data: dict[str, Any], source: str = "") -> list[Rule]:
             # a variant may say there is no difference any more (an explicit null)
             community_difference=_text(v.community_difference)
             if "community_difference" in v.model_fields_set
-            else base.community_difference,
+            else prev.community_difference,
         )
+        prev, prev_query, prev_exact = r, query, declared
         years = set(r.years)
         if not years:
             raise RuleError(f"{where}: valid in no supported year")
