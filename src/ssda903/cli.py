@@ -38,12 +38,17 @@ PIPE_WIDTH = 10_000
 
 
 class Output(Console):
-    """A Rich console that fits a terminal, and never cuts lines written to a pipe or a file."""
+    """A Rich console that fits a terminal, and never cuts lines written to a pipe or a file
+    (whatever COLUMNS says: a width given here is the only one that counts then)."""
+
+    def __init__(self, *args: Any, width: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, width=width, **kwargs)
+        self._given_width = width
 
     @property
     def size(self) -> ConsoleDimensions:
         size = super().size
-        if self._width is not None or self.is_terminal:
+        if self._given_width is not None or self.is_terminal:
             return size
         return ConsoleDimensions(PIPE_WIDTH, size.height)
 

@@ -24,8 +24,6 @@ YEARS = [str(y) for y in supported_years()]
 LA = "E09000027"
 
 
-#: Injected changes whose rule does not report them yet, each with the work that makes it report them.
-#: Remove an entry when that work lands: the pending test below then passes instead of xfailing.
 def _validate(folder: Path, year: str) -> Result:
     # with the Ofsted provider list the generator writes, so the URN rules run too
     providers = folder / "reference" / "ofsted_providers.csv"
