@@ -120,3 +120,16 @@ def test_year_meanings_follow_the_model(year: str) -> None:
     assert row == (True, False, True)
     assert {c for (c,) in ds.con.execute("SELECT code FROM meaning WHERE name = 'is_male'").fetchall()} == {male}
     assert load_model().meaning_rows(year)
+
+
+def test_a_row_blank_in_every_column_is_one_warning_and_no_rule_fires_on_it(tmp_path: Path) -> None:
+    folder = tmp_path / "return"
+    folder.mkdir()
+    (folder / "header.csv").write_text(
+        ",".join(HEADER) + "\n" + ",".join(HEADER.values()) + "\n" + "," * (len(HEADER) - 1) + "\n"
+    )
+    (folder / "episodes.csv").write_text(",".join(EPISODE) + "\n" + ",".join(EPISODE.values()) + "\n")
+    result = ssda903.validate(folder, "2024/25", la="E09000033")
+    f = result.findings()
+    assert f[["rule", "table", "row", "severity"]].values.tolist() == [["LOAD23", "Header", 1, "warning"]]
+    assert result.exit_code == 0

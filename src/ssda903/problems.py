@@ -131,6 +131,13 @@ KINDS: dict[str, ProblemKind] = {
             "The value was understood, but write it exactly as the DfE expects (shown in the message).",
         ),
         ProblemKind(
+            "LOAD23",
+            "Row holds no values",
+            "warning",
+            "The row is blank in every column (Excel often leaves such rows at the end); it was not validated. "
+            "Delete it before sending the return.",
+        ),
+        ProblemKind(
             "LOAD22",
             "Text converted from another encoding",
             "warning",

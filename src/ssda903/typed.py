@@ -17,7 +17,8 @@ finding in ``cell_problems`` (one row per cell), never a silent change:
   DfE rule for that item (its rule file lists the column under ``exact_codes``), and the
   LOAD21 gives way to it;
 * LOAD22 text in a file converted from Windows-1252 (accents and symbols may differ from
-  what was meant).
+  what was meant);
+* LOAD23 a row blank in every column: kept and located, but not typed, so no rule fires on it.
 """
 
 from __future__ import annotations
@@ -47,14 +48,38 @@ def _data_columns(table: Table) -> list[Column]:
     return [c for c in table.columns.values() if not c.derived]
 
 
+def _holds_values(table: Table, alias: str = "") -> str:
+    """SQL true when a raw row holds a value in at least one of the table's columns."""
+    prefix = f"{alias}." if alias else ""
+    joined = "concat(" + ", ".join(f"{prefix}{quote(c.name)}" for c in _data_columns(table)) + ")"
+    # one call per row, not a macro per column: anything but spaces, tabs, line ends and NBSP
+    return f"regexp_matches({joined}, '[^\\s\\x{{00A0}}]')"
+
+
 def typed_table_sql(period: str, table: Table) -> str:
-    """``CREATE TABLE`` of one typed table from its raw text table."""
+    """``CREATE TABLE`` of one typed table from its raw text table.
+
+    A row blank in every column (Excel leaves them at the end of a sheet saved as CSV) is not
+    typed, so no rule fires on it; it is one LOAD23 finding instead (:func:`empty_rows_sql`).
+    """
     typed = ", ".join(
         [f"{TYPED_EXPR[c.kind].format(c=quote(c.name))} AS {quote(c.name)}" for c in _data_columns(table)]
         + [f"NULL::{SQL_TYPE[c.kind]} AS {quote(c.name)}" for c in table.columns.values() if c.derived]
     )
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
-    return f"CREATE OR REPLACE TABLE {TYPED_SCHEMA[period]}.{quote(table.name)} AS SELECT _id, {typed} FROM {raw}"
+    return (
+        f"CREATE OR REPLACE TABLE {TYPED_SCHEMA[period]}.{quote(table.name)} AS "
+        f"SELECT _id, {typed} FROM {raw} WHERE {_holds_values(table)}"
+    )
+
+
+def empty_rows_sql(period: str, table: Table) -> str:
+    """LOAD23 for each row blank in every column: kept in the raw table, located, not validated."""
+    raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
+    return (
+        f"INSERT INTO cell_problems SELECT 'LOAD23', '{period}', '{table.name}', _id, NULL, NULL, NULL "
+        f"FROM {raw} WHERE NOT ({_holds_values(table)})"
+    )
 
 
 def empty_table_sql(period: str, table: Table) -> str:
@@ -164,6 +189,7 @@ def finish(ds: Dataset) -> Dataset:
                 statements.append(ds.raw_ddl(period, table.name))
                 if key in supplied:
                     statements.append(typed_table_sql(period, table))
+                    statements.append(empty_rows_sql(period, table))
                 else:  # nobody supplied it: an empty table of the same shape
                     statements.append(empty_table_sql(period, table))
             if key not in supplied:

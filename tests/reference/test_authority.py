@@ -136,3 +136,5 @@ def test_when_no_home_postcode_can_be_placed_the_la_stays_unknown(caplog: pytest
     result = run(ds)
     needing = [o for o in result.outcomes if "your LA code (--la)" in o.detail]
     assert needing and all(o.status == "not run" for o in needing)
+    # every rule reading PL_LOCATION (IN or OUT of the LA's area) needs the LA: no flood of false errors
+    assert {"179"} <= {o.rule for o in needing}

@@ -91,19 +91,25 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
 
 
 def derive(ds: Dataset) -> None:
-    """Fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and ``previous.Episodes``."""
+    """Fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and ``previous.Episodes``
+    (those supplied: the others are empty)."""
+    supplied = [
+        schema for schema, period in (("main", "current"), ("previous", "previous")) if ds.has("Episodes", period)
+    ]
+    if not supplied:
+        return
     con = ds.con
     prepare(con)
     look_up(
         con,
         " UNION ALL ".join(
             f"SELECT postcode_key({col}) FROM {schema}.Episodes"
-            for schema in ("main", "previous")
+            for schema in supplied
             for col in ("HOME_POST", "PL_POST")
         ),
     )
     located = "true" if same_authority(ds.la or "") else "false"
-    for schema in ("main", "previous"):
+    for schema in supplied:
         # keys are worked out once per row first: the macros expand their argument several times
         con.execute(
             f"""

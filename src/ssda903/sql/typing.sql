@@ -44,6 +44,7 @@ CREATE OR REPLACE MACRO cell_message(code, field, value, expected) AS CASE code
     WHEN 'LOAD18' THEN field || ' is blank; the DfE requires a value here.'
     WHEN 'LOAD21' THEN '''' || value || ''' in ' || field || ' was read as ''' || expected || '''; write '''
                        || expected || ''' exactly (no spaces around it, capitals as listed).'
+    WHEN 'LOAD23' THEN 'The row is blank in every column; it was not validated.'
     WHEN 'LOAD22' THEN '''' || value || ''' in ' || field
                        || ' was converted from Windows-1252; check that it reads as meant.'
     ELSE '''' || coalesce(value, '') || ''' in ' || field || ': ' || coalesce(expected, '')
