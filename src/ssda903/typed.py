@@ -212,8 +212,8 @@ def finish(ds: Dataset) -> Dataset:
                 )
                 if check:
                     statements.append(check)
-            else:
-                ds.add_problem(
+            elif not any(p.code == "LOAD12" and (p.period, p.table) == key for p in ds.problems):
+                ds.add_problem(  # said once, however often the Dataset is typed
                     LoadProblem(
                         "LOAD12",
                         f"{table.name} is not collected in {year}; its rows are not validated.",
