@@ -21,129 +21,140 @@ class ProblemKind:
 
 KINDS: dict[str, ProblemKind] = {
     k.code: k
-    for k in [
-        ProblemKind(
-            "LOAD01",
-            "File cannot be read",
-            "error",
-            "Save the file again from the case management system or Excel as CSV (UTF-8), XLSX or DfE XML.",
-        ),
-        ProblemKind(
-            "LOAD02",
-            "Columns do not match any 903 table",
-            "error",
-            "Check the header row: each file must carry the column names of one 903 table.",
-        ),
-        ProblemKind(
-            "LOAD03",
-            "Column missing",
-            "error",
-            "Add the column to the file; until then every value in it is treated as blank.",
-        ),
-        ProblemKind(
-            "LOAD04",
-            "Column not part of the 903 table",
-            "warning",
-            "The column is kept and shown in reports but not validated; remove it before submitting.",
-        ),
-        ProblemKind(
-            "LOAD05", "Column appears more than once", "error", "Remove the repeated column; the first one is used."
-        ),
-        ProblemKind(
-            "LOAD06",
-            "More than one file for the same table",
-            "warning",
-            "Both files are loaded; send one file per table to the DfE.",
-        ),
-        ProblemKind("LOAD07", "Value is not a date", "error", "Write dates as DD/MM/YYYY, e.g. 05/11/2024."),
-        ProblemKind("LOAD08", "Value is not a whole number", "error", "Write the value as a whole number, e.g. 12."),
-        ProblemKind(
-            "LOAD09",
-            "Code not valid for this collection year",
-            "error",
-            "Use a code from the DfE code list for the year (see `ssda903 rules` and the user guide).",
-        ),
-        ProblemKind("LOAD10", "File is empty", "error", "The file has no header row; export it again."),
-        ProblemKind(
-            "LOAD11",
-            "XML file is not a 903 return",
-            "error",
-            "A 903 XML file has the root element EXPSSDA903 with CHILD elements inside.",
-        ),
-        ProblemKind(
-            "LOAD12",
-            "Table not collected in this year",
-            "warning",
-            "The table is ignored for this collection year; check the year you chose.",
-        ),
-        ProblemKind(
-            "LOAD13",
-            "File is not UTF-8",
-            "warning",
-            "The file was read with the encoding named; save it as CSV UTF-8 to be sure of accents and symbols.",
-        ),
-        ProblemKind(
-            "LOAD14",
-            "Row has more values than the header has columns",
-            "error",
-            "Check the row for a stray delimiter or a missing quote; the extra values are kept together but not validated.",
-        ),
-        ProblemKind(
-            "LOAD15",
-            "Date given in another form",
-            "warning",
-            "The date was understood, but the DfE expects DD/MM/YYYY.",
-        ),
-        ProblemKind(
-            "LOAD16",
-            "XML element not part of the 903 format",
-            "warning",
-            "The element was ignored; check the spelling against the DfE XML specification for the year.",
-        ),
-        ProblemKind(
-            "LOAD17",
-            "File type does not match its name",
-            "warning",
-            "The file was read by what it holds; rename it (e.g. .xlsx for a workbook) before sending it on.",
-        ),
-        ProblemKind(
-            "LOAD18",
-            "Required value is blank",
-            "error",
-            "Fill in the value: the DfE requires it on every row of this table.",
-        ),
-        ProblemKind(
-            "LOAD19",
-            "Row repeats one already given",
-            "error",
-            "Keep one row: the DfE return holds each child (or each record) once in this table.",
-        ),
-        ProblemKind(
-            "LOAD20",
-            "Table the DfE requires is missing",
-            "error",
-            "Add the file for this table (with its header row, even when it has no rows): the DfE return needs it.",
-        ),
-        ProblemKind(
-            "LOAD21",
-            "Value read after tidying",
-            "warning",
-            "The value was understood, but write it exactly as the DfE expects (shown in the message).",
-        ),
-        ProblemKind(
-            "LOAD23",
-            "Row holds no values",
-            "warning",
-            "The row is blank in every column (Excel often leaves such rows at the end); it was not validated. "
-            "Delete it before sending the return.",
-        ),
-        ProblemKind(
-            "LOAD22",
-            "Text converted from another encoding",
-            "warning",
-            "The text was converted to UTF-8; save the file as CSV UTF-8 so accents and symbols reach the DfE intact.",
-        ),
-    ]
+    for k in sorted(
+        [
+            ProblemKind(
+                "LOAD01",
+                "File cannot be read",
+                "error",
+                "Save the file again from the case management system or Excel as CSV (UTF-8), XLSX or DfE XML.",
+            ),
+            ProblemKind(
+                "LOAD02",
+                "Columns do not match any 903 table",
+                "error",
+                "Check the header row: each file must carry the column names of one 903 table.",
+            ),
+            ProblemKind(
+                "LOAD03",
+                "Column missing",
+                "error",
+                "Add the column to the file; until then every value in it is treated as blank.",
+            ),
+            ProblemKind(
+                "LOAD04",
+                "Column not part of the 903 table",
+                "warning",
+                "The column is kept and shown in reports but not validated; remove it before submitting.",
+            ),
+            ProblemKind(
+                "LOAD05", "Column appears more than once", "error", "Remove the repeated column; the first one is used."
+            ),
+            ProblemKind(
+                "LOAD06",
+                "More than one file for the same table",
+                "warning",
+                "Both files are loaded; send one file per table to the DfE.",
+            ),
+            ProblemKind("LOAD07", "Value is not a date", "error", "Write dates as DD/MM/YYYY, e.g. 05/11/2024."),
+            ProblemKind(
+                "LOAD08", "Value is not a whole number", "error", "Write the value as a whole number, e.g. 12."
+            ),
+            ProblemKind(
+                "LOAD09",
+                "Code not valid for this collection year",
+                "error",
+                "Use a code from the DfE code list for the year (see `ssda903 rules` and the user guide).",
+            ),
+            ProblemKind("LOAD10", "File is empty", "error", "The file has no header row; export it again."),
+            ProblemKind(
+                "LOAD11",
+                "XML file is not a 903 return",
+                "error",
+                "A 903 XML file has the root element EXPSSDA903 with CHILD elements inside.",
+            ),
+            ProblemKind(
+                "LOAD12",
+                "Table not collected in this year",
+                "warning",
+                "The table is ignored for this collection year; check the year you chose.",
+            ),
+            ProblemKind(
+                "LOAD13",
+                "File is not UTF-8",
+                "warning",
+                "The file was read with the encoding named; save it as CSV UTF-8 to be sure of accents and symbols.",
+            ),
+            ProblemKind(
+                "LOAD14",
+                "Row has more values than the header has columns",
+                "error",
+                "Check the row for a stray delimiter or a missing quote; the extra values are kept together but not validated.",
+            ),
+            ProblemKind(
+                "LOAD15",
+                "Date given in another form",
+                "warning",
+                "The date was understood, but the DfE expects DD/MM/YYYY.",
+            ),
+            ProblemKind(
+                "LOAD16",
+                "XML element not part of the 903 format",
+                "warning",
+                "The element was ignored; check the spelling against the DfE XML specification for the year.",
+            ),
+            ProblemKind(
+                "LOAD17",
+                "File type does not match its name",
+                "warning",
+                "The file was read by what it holds; rename it (e.g. .xlsx for a workbook) before sending it on.",
+            ),
+            ProblemKind(
+                "LOAD18",
+                "Required value is blank",
+                "error",
+                "Fill in the value: the DfE requires it on every row of this table.",
+            ),
+            ProblemKind(
+                "LOAD19",
+                "Row repeats one already given",
+                "error",
+                "Keep one row: the DfE return holds each child (or each record) once in this table.",
+            ),
+            ProblemKind(
+                "LOAD20",
+                "Table the DfE requires is missing",
+                "error",
+                "Add the file for this table (with its header row, even when it has no rows): the DfE return needs it.",
+            ),
+            ProblemKind(
+                "LOAD21",
+                "Value read after tidying",
+                "warning",
+                "The value was understood, but write it exactly as the DfE expects (shown in the message).",
+            ),
+            ProblemKind(
+                "LOAD23",
+                "Row holds no values",
+                "warning",
+                "The row is blank in every column (Excel often leaves such rows at the end); it was not validated. "
+                "Delete it before sending the return.",
+            ),
+            ProblemKind(
+                "LOAD24",
+                "Row above the header row not read",
+                "warning",
+                "A title or note above the column names is not part of the return; remove it before sending the file.",
+            ),
+            ProblemKind(
+                "LOAD22",
+                "Text converted from another encoding",
+                "warning",
+                "The text was converted to UTF-8; save the file as CSV UTF-8 so accents and symbols reach the DfE intact.",
+            ),
+        ],
+        key=lambda k: k.code,
+    )
 }
 
 

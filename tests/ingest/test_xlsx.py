@@ -19,10 +19,11 @@ def test_workbook_with_a_sheet_per_table() -> None:
     ds = load_fixtures("book.xlsx")
     assert sources(ds) == [("Header", "book.xlsx!Header", 3), ("Episodes", "book.xlsx!Episodes", 1)]
     assert problems(ds) == [
+        ("LOAD24", "book.xlsx!Header", 2, ""),  # the title row above the header, said and located
         ("LOAD04", "book.xlsx!Episodes", None, "(unnamed column 15)"),
         ("LOAD02", "book.xlsx!Notes", 1, ""),
     ]
-    assert "sheet 'Notes'" in ds.problems[1].message
+    assert "sheet 'Notes'" in ds.problems[2].message
 
 
 def test_header_below_title_and_blank_rows_dates_numbers_and_text_codes() -> None:
@@ -136,3 +137,10 @@ def test_a_sheet_copied_within_the_workbook_repeats_every_child(tmp_path: Path) 
         ("LOAD19", "book.xlsx!Header (2)", 3, "C2"),
     ]
     assert "CHILD C1 is already on line 2 of book.xlsx!Header;" in ds.problems[-2].message
+
+
+def test_a_title_row_above_the_header_is_a_located_warning_not_dropped_silently() -> None:
+    ds = load_fixtures("book.xlsx")
+    titles = [(p.line, p.value) for p in ds.problems if p.code == "LOAD24"]
+    assert titles and all(line < 4 for line, _ in titles)  # the header is on sheet row 4
+    assert all(value for _, value in titles)

@@ -102,6 +102,18 @@ def _load_sheet(ds: Dataset, book: CalamineWorkbook, sheet: str, *, period: str,
         for p in match.problems:
             ds.add_problem(p)
         return 1
+    for above, title in seen[:header_at]:  # a title row is not data, but it is not dropped silently either
+        text = " ".join(str(c).strip() for c in title if str(c).strip())
+        ds.add_problem(
+            LoadProblem(
+                "LOAD24",
+                f"Row {above} of sheet {sheet!r} is above the header row (row {seen[header_at][0]}) and was not read.",
+                file=file,
+                line=above,
+                value=text[:200],
+                period=period,
+            )
+        )
     line, cells = seen[header_at]
     headers = _header_names(cells)
     match = match_columns(
