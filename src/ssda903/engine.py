@@ -55,6 +55,7 @@ from ssda903.problems import KINDS, LoadProblem
 from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sqltext import literal, quote
+from ssda903.sqltext import value as sql_literal
 from ssda903.typed import finish
 
 if TYPE_CHECKING:
@@ -295,18 +296,8 @@ def _describe_need(period: str, what: str) -> str:
 def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
     """Insert many rows in one statement of literal values (executemany costs a round trip per row)."""
     if rows:
-        values = ",\n".join("(" + ", ".join(_sql_value(v) for v in row) + ")" for row in rows)
+        values = ",\n".join("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows)
         con.execute(f"INSERT INTO {table} VALUES {values}")
-
-
-def _sql_value(v: Any) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    return literal(v)
 
 
 def _note_missing_tables(ds: Dataset) -> None:

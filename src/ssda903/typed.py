@@ -31,10 +31,7 @@ from ssda903.repeats import check_repeats
 from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
 from ssda903.sqltext import literal, quote
 
-__all__ = ["CELL_ERRORS", "finish", "typed_table_sql", "value_checks_sql"]
-
-#: the cell problems that mean a value could not be used as given (the rest are warnings)
-CELL_ERRORS = ("LOAD07", "LOAD08", "LOAD09", "LOAD18")
+__all__ = ["finish", "typed_table_sql", "value_checks_sql"]
 
 SQL_TYPE = {"decimal": "DOUBLE", "code": "VARCHAR", "id": "VARCHAR", "int": "INTEGER", "date": "DATE"}
 
@@ -48,10 +45,9 @@ def _data_columns(table: Table) -> list[Column]:
     return [c for c in table.columns.values() if not c.derived]
 
 
-def _holds_values(table: Table, alias: str = "") -> str:
+def _holds_values(table: Table) -> str:
     """SQL true when a raw row holds a value in at least one of the table's columns."""
-    prefix = f"{alias}." if alias else ""
-    joined = "concat(" + ", ".join(f"{prefix}{quote(c.name)}" for c in _data_columns(table)) + ")"
+    joined = "concat(" + ", ".join(quote(c.name) for c in _data_columns(table)) + ")"
     # one call per row, not a macro per column: anything but spaces, tabs, line ends and NBSP
     return f"regexp_matches({joined}, '[^\\s\\x{{00A0}}]')"
 

@@ -24,7 +24,7 @@ from ssda903.model.years import FIRST_YEAR
 from ssda903.rules.schema import ExampleSpec, QuerySpec, RuleSpec, ValidationError
 from ssda903.rules.templates import TemplateError, render
 from ssda903.sql import macros
-from ssda903.sqltext import literal
+from ssda903.sqltext import value as sql_literal
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -218,21 +218,6 @@ def _examples(items: list[ExampleSpec]) -> tuple[Example, ...]:
 PARAM = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-def sql_value(value: Any) -> str:
-    """A parameter as an SQL literal: a list of codes becomes ``('A', 'B')``, a date ``DATE '2024-03-31'``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, dt.date):
-        return f"DATE '{value.isoformat()}'"
-    if isinstance(value, list):
-        if not value:  # no codes: `x IN {{p}}` is false and `x NOT IN {{p}}` true for every x
-            return "(SELECT NULL WHERE false)"
-        return "(" + ", ".join(literal(str(v)) for v in value) + ")"
-    return literal(str(value))
-
-
 def _render(query: QuerySpec, params: dict[str, Any], where: str) -> str:
     """The rule's SQL with its parameters written in (or its template rendered with them as arguments)."""
     if query.sql is not None and query.template is not None:
@@ -251,7 +236,7 @@ def _render(query: QuerySpec, params: dict[str, Any], where: str) -> str:
     if set(params) - used:
         raise RuleError(f"{where}: `params` gives {sorted(set(params) - used)} but the SQL does not use them")
     try:
-        return PARAM.sub(lambda m: sql_value(params[m.group(1)]), sql)
+        return PARAM.sub(lambda m: sql_literal(params[m.group(1)]), sql)
     except RuleError as e:
         raise RuleError(f"{where}: {e}") from None
 
