@@ -25,17 +25,17 @@ manifest never lists an error that nothing reports.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from ssda903.model import CollectionYear
 from ssda903.problems import KINDS as LOAD_CODES
 from ssda903.rules import rules_for_year
-from ssda903.synth._dates import NONE, iso_text, text
+from ssda903.synth._dates import iso_text
+from ssda903.synth._edit import Ctx, cat, days, has_letters, non_blank, sl, text_of
 from ssda903.synth._tables import Rows, YearView
-from ssda903.synth._world import World, group_starts
+from ssda903.synth._world import World
+from ssda903.synth.kinds import KINDS, Edit
 
 MANIFEST_COLUMNS = ["child", "table", "row", "column", "kind", "rule", "original", "injected", "tolerated"]
 
@@ -130,65 +130,6 @@ def reporting_codes(year: CollectionYear) -> frozenset[str]:
     return frozenset(r.code for r in rules_for_year(year)) | frozenset(LOAD_CODES)
 
 
-@dataclass
-class Ctx:
-    tables: dict[str, Rows]
-    extras: dict[str, np.ndarray]
-    rng: np.random.Generator
-    offsets: dict[str, int]
-    edits: list[list[object]] = field(default_factory=list)
-
-    def record(
-        self,
-        table: str,
-        rows: np.ndarray,
-        column: str,
-        original: np.ndarray,
-        new: np.ndarray,
-        kind: str,
-        rule: str,
-        tolerated: bool,
-    ) -> None:
-        child = self.tables[table].cols["CHILD"][rows]
-        base = self.offsets.get(table, 0)
-        flag = "yes" if tolerated else "no"
-        self.edits.extend(
-            [c, table, base + int(r), column, kind, rule, o, v, flag]
-            for c, r, o, v in zip(child.tolist(), rows.tolist(), original.tolist(), new.tolist(), strict=True)
-        )
-
-    def set(
-        self,
-        table: str,
-        rows: np.ndarray,
-        column: str,
-        new: np.ndarray,
-        kind: str,
-        rule: str,
-        tolerated: bool = False,
-    ) -> np.ndarray:
-        """Change cells; returns the chunk positions of the children actually changed."""
-        col = self.tables[table].cols[column]
-        new = np.asarray(new, dtype=object)
-        changed = col[rows] != new
-        rows, new = rows[changed], new[changed]
-        self.record(table, rows, column, col[rows], new, kind, rule, tolerated)
-        col[rows] = new
-        return self.tables[table].child[rows]
-
-    def pick_rows(self, table: str, mask: np.ndarray, children: np.ndarray) -> np.ndarray:
-        """One random row per child among the rows where ``mask`` holds (children without one get none)."""
-        t = self.tables.get(table)
-        if t is None or len(t) == 0 or len(children) == 0:
-            return np.zeros(0, np.int64)
-        cand = np.flatnonzero(mask & np.isin(t.child, children))
-        if len(cand) == 0:
-            return cand
-        order = np.lexsort((self.rng.random(len(cand)), t.child[cand]))
-        cand = cand[order]
-        return cand[group_starts(t.child[cand])]
-
-
 Kind = Callable[[Ctx, np.ndarray, World], np.ndarray]
 
 
@@ -240,6 +181,9 @@ class Injector:
             for name, fn, weight, possible in candidates
             if possible and (name not in KIND_RULES or self.rule(KIND_RULES[name]))
         ]
+        for k in KINDS.values():  # the kinds registered in synth/kinds/
+            if (rule := self.rule(k.rules)) and (has_previous or not k.needs_previous):
+                self.kinds.append((k.name, self._registered(k.fn, k.name, rule), k.weight))
         noise: list[tuple[str, Kind, bool]] = [
             ("lowercase_code", self._lowercase, bool(self.case)),
             ("padded_code", self._padded, bool(self.case)),
@@ -250,6 +194,9 @@ class Injector:
     def rule(self, rules: Rules) -> str:
         """The first of ``rules`` that exists for the year, or "" when none does."""
         return next((r for r in rules if r in self.codes), "")
+
+    def _registered(self, fn: Callable[[Edit], np.ndarray], name: str, rule: str) -> Kind:
+        return lambda ctx, children, w: fn(Edit(ctx, children, w, self.view, name, rule))
 
     def _reported(self, targets: dict[Cell, Rules]) -> dict[Cell, str]:
         return {cell: rule for cell, rules in targets.items() if (rule := self.rule(rules))}
@@ -326,28 +273,28 @@ class Injector:
 
     def _invalid_code(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
-        for table, column, rows in self._spread(ctx, children, list(self.bad), _non_blank):
+        for table, column, rows in self._spread(ctx, children, list(self.bad), non_blank):
             rule, wrong = self.bad[(table, column)]
             bad = np.array(wrong, dtype=object)
             new = bad[ctx.rng.integers(0, len(bad), len(rows))]
             hit.append(ctx.set(table, rows, column, new, "invalid_code", rule))
-        return _cat(hit)
+        return cat(hit)
 
     def _impossible_date(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
-        for table, column, rows in self._spread(ctx, children, list(self.dates), _non_blank):
-            year = _sl(ctx.tables[table].cols[column][rows].astype("U10"), 6, 10).astype(object)
+        for table, column, rows in self._spread(ctx, children, list(self.dates), non_blank):
+            year = sl(ctx.tables[table].cols[column][rows].astype("U10"), 6, 10).astype(object)
             day = np.array(IMPOSSIBLE_DAYS, dtype=object)[ctx.rng.integers(0, len(IMPOSSIBLE_DAYS), len(rows))]
             rule = self.dates[(table, column)]
             hit.append(ctx.set(table, rows, column, day + "/" + year, "impossible_date", rule))
-        return _cat(hit)
+        return cat(hit)
 
     def _blank_mandatory(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
-        for table, column, rows in self._spread(ctx, children, list(self.mandatory), _non_blank):
+        for table, column, rows in self._spread(ctx, children, list(self.mandatory), non_blank):
             blank = np.full(len(rows), "", object)
             hit.append(ctx.set(table, rows, column, blank, "blank_mandatory", self.mandatory[(table, column)]))
-        return _cat(hit)
+        return cat(hit)
 
     def _episode_pairs(self, ctx: Ctx) -> tuple[Rows, np.ndarray, np.ndarray]:
         ep = ctx.tables["Episodes"]
@@ -362,26 +309,26 @@ class Injector:
     def _overlap(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         ep, has_next, closed = self._episode_pairs(ctx)
         rows = ctx.pick_rows("Episodes", has_next & closed, children)
-        nxt = _days(ep.cols["DECOM"][np.minimum(rows + 1, len(ep) - 1)])
+        nxt = days(ep.cols["DECOM"][np.minimum(rows + 1, len(ep) - 1)])
         new = nxt + ctx.rng.integers(3, 31, len(rows))
-        return self._set_kind(ctx, "Episodes", rows, "DEC", _text(new), "overlapping_episodes")
+        return self._set_kind(ctx, "Episodes", rows, "DEC", text_of(new), "overlapping_episodes")
 
     def _gap(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         ep, has_next, closed = self._episode_pairs(ctx)
         has_prev = np.zeros(len(ep), bool)
         has_prev[1:] = has_next[:-1]
-        decom = _days(ep.cols["DECOM"])
-        end = np.where(closed, _days(np.where(closed, ep.cols["DEC"], "01/01/1900")), self.view.f.end + 1)
+        decom = days(ep.cols["DECOM"])
+        end = np.where(closed, days(np.where(closed, ep.cols["DEC"], "01/01/1900")), self.view.f.end + 1)
         room = end - decom - 1
         rows = ctx.pick_rows("Episodes", has_prev & (room >= 3), children)
         k = np.minimum(ctx.rng.integers(2, 21, len(rows)), room[rows] - 1)
-        return self._set_kind(ctx, "Episodes", rows, "DECOM", _text(decom[rows] + k), "gap_between_episodes")
+        return self._set_kind(ctx, "Episodes", rows, "DECOM", text_of(decom[rows] + k), "gap_between_episodes")
 
     def _dec_before_decom(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         ep, _, closed = self._episode_pairs(ctx)
         rows = ctx.pick_rows("Episodes", closed, children)
-        new = _days(ep.cols["DECOM"][rows]) - ctx.rng.integers(1, 41, len(rows))
-        return self._set_kind(ctx, "Episodes", rows, "DEC", _text(new), "ceased_before_started")
+        new = days(ep.cols["DECOM"][rows]) - ctx.rng.integers(1, 41, len(rows))
+        return self._set_kind(ctx, "Episodes", rows, "DEC", text_of(new), "ceased_before_started")
 
     def _missing_rec(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         ep, _, closed = self._episode_pairs(ctx)
@@ -401,7 +348,7 @@ class Injector:
             mine = rows[np.isin(place[rows], places)]
             values = np.full(len(mine), new, object)
             hit.append(ctx.set("Episodes", mine, "PLACE_PROVIDER", values, "wrong_provider_for_placement", rule))
-        return _cat(hit)
+        return cat(hit)
 
     def _missing_urn(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         urn = ctx.tables["Episodes"].cols["URN"]
@@ -425,13 +372,13 @@ class Injector:
         for mine, new, rule in ((rows[~under4[rows]], "PN0", to_pn0), (rows[under4[rows]], "PN1", to_pn1)):
             values = np.full(len(mine), new, object)
             hit.append(ctx.set("Reviews", mine, "REVIEW_CODE", values, "review_code_wrong_for_age", rule))
-        return _cat(hit)
+        return cat(hit)
 
     def _missing_end(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         mi = ctx.tables["Missing"]
         rows = ctx.pick_rows("Missing", mi.cols["MIS_END"] != "", children)
-        new = _days(mi.cols["MIS_START"][rows]) - ctx.rng.integers(1, 15, len(rows))
-        return self._set_kind(ctx, "Missing", rows, "MIS_END", _text(new), "missing_ended_before_started")
+        new = days(mi.cols["MIS_START"][rows]) - ctx.rng.integers(1, 15, len(rows))
+        return self._set_kind(ctx, "Missing", rows, "MIS_END", text_of(new), "missing_ended_before_started")
 
     def _mother_blank(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         h = ctx.tables["Header"]
@@ -524,7 +471,7 @@ class Injector:
         known_last_year = w.start[h.child] <= self.view.f.start
         rows = ctx.pick_rows("Header", known_last_year & (h.cols["DOB"] != ""), children)
         shift = ctx.rng.integers(1, 41, len(rows)) * np.where(ctx.rng.random(len(rows)) < 0.5, -1, 1)
-        new = _text(_days(h.cols["DOB"][rows]) + shift)
+        new = text_of(days(h.cols["DOB"][rows]) + shift)
         hit = self._set_kind(ctx, "Header", rows, "DOB", new, "dob_changed")
         new_of = dict(zip(h.child[rows].tolist(), new.tolist(), strict=True))
         for name, t in ctx.tables.items():
@@ -539,55 +486,23 @@ class Injector:
     # ------------------------------------------------------------------ codes and dates written otherwise
     def _lowercase(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
-        for table, column, rows in self._spread(ctx, children, list(self.case), _has_letters):
+        for table, column, rows in self._spread(ctx, children, list(self.case), has_letters):
             vals = ctx.tables[table].cols[column][rows].astype(str)
             lower = np.char.lower(vals).astype(object)
             hit.append(ctx.set(table, rows, column, lower, "lowercase_code", self.case[(table, column)], True))
-        return _cat(hit)
+        return cat(hit)
 
     def _padded(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
-        for table, column, rows in self._spread(ctx, children, list(self.case), _non_blank):
+        for table, column, rows in self._spread(ctx, children, list(self.case), non_blank):
             vals = ctx.tables[table].cols[column][rows]
             hit.append(ctx.set(table, rows, column, " " + vals + " ", "padded_code", self.case[(table, column)], True))
-        return _cat(hit)
+        return cat(hit)
 
     def _iso_date(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
         rule = self.rule(ISO_DATE_RULES)
-        for table, column, rows in self._spread(ctx, children, list(DATE_TARGETS), _non_blank):
+        for table, column, rows in self._spread(ctx, children, list(DATE_TARGETS), non_blank):
             vals = ctx.tables[table].cols[column][rows]
-            hit.append(ctx.set(table, rows, column, iso_text(_days(vals)), "iso_date", rule, True))
-        return _cat(hit)
-
-
-# ---------------------------------------------------------------------- helpers
-def _non_blank(ctx: Ctx, table: str, column: str) -> np.ndarray:
-    return ctx.tables[table].cols[column] != ""
-
-
-def _has_letters(ctx: Ctx, table: str, column: str) -> np.ndarray:
-    vals = ctx.tables[table].cols[column].astype(str)
-    return np.char.upper(vals) != np.char.lower(vals)
-
-
-def _cat(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-
-
-def _days(values: np.ndarray) -> np.ndarray:
-    """Day numbers of DD/MM/YYYY strings; anything else (an error injected earlier) gives NONE."""
-    d = pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), format="%d/%m/%Y", errors="coerce")
-    out = d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    return np.where(d.isna().to_numpy(), NONE, out)
-
-
-def _sl(s: np.ndarray, a: int, b: int) -> np.ndarray:
-    """Characters ``a`` to ``b`` of each string of a fixed-width ``U10`` array."""
-    if len(s) == 0:
-        return s
-    return np.ascontiguousarray(s.view("U1").reshape(len(s), -1)[:, a:b]).view(f"U{b - a}").ravel()
-
-
-def _text(days: np.ndarray) -> np.ndarray:
-    return text(days)
+            hit.append(ctx.set(table, rows, column, iso_text(days(vals)), "iso_date", rule, True))
+        return cat(hit)

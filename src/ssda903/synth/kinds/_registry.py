@@ -1,0 +1,100 @@
+"""The registry of error kinds written outside ``_errors.py``: one decorated function per kind.
+
+A kind is a function that takes an ``Edit`` (the chunk's tables, the children chosen for it,
+the rule that reports it) and returns the chunk positions of the children it changed. It is
+injected only in years where one of its ``rules`` exists, so the manifest never names a rule
+that is not written.
+
+    @kind("adoption_decision_after_placement", rules=("377",))
+    def _decision_after_placement(e: Edit) -> np.ndarray:
+        ad = e.table("PlacedAdoption")
+        rows = e.pick("PlacedAdoption", ad.cols["DATE_PLACED"] != "")
+        ...
+        return e.set("PlacedAdoption", rows, "DATE_PLACED", new)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ssda903.synth._edit import Ctx
+from ssda903.synth._tables import Rows, YearView
+from ssda903.synth._world import World
+
+
+@dataclass
+class Edit:
+    """What a kind is given: the chunk's tables, the children to change, and the rule to name."""
+
+    ctx: Ctx
+    children: np.ndarray
+    world: World
+    view: YearView
+    kind: str
+    rule: str
+
+    @property
+    def rng(self) -> np.random.Generator:
+        return self.ctx.rng
+
+    @property
+    def start(self) -> int:
+        """The first day of the collection year, as a day number (days since 1970-01-01)."""
+        return int(self.view.f.start)
+
+    @property
+    def end(self) -> int:
+        """The last day of the collection year, as a day number."""
+        return int(self.view.f.end)
+
+    def has(self, table: str) -> bool:
+        """Whether the year has ``table`` with at least one row in this chunk."""
+        t = self.ctx.tables.get(table)
+        return t is not None and len(t) > 0
+
+    def table(self, table: str) -> Rows:
+        return self.ctx.tables[table]
+
+    def col(self, table: str, column: str) -> np.ndarray:
+        return self.ctx.tables[table].cols[column]
+
+    def pick(self, table: str, mask: np.ndarray) -> np.ndarray:
+        """One random row per chosen child among the rows of ``table`` where ``mask`` holds."""
+        return self.ctx.pick_rows(table, mask, self.children)
+
+    def set(self, table: str, rows: np.ndarray, column: str, new: np.ndarray | str) -> np.ndarray:
+        """Change cells (one manifest row each); returns the chunk positions of the children changed."""
+        values = np.full(len(rows), new, object) if isinstance(new, str) else np.asarray(new, dtype=object)
+        return self.ctx.set(table, rows, column, values, self.kind, self.rule)
+
+
+KindFn = Callable[[Edit], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    rules: tuple[str, ...]
+    fn: KindFn
+    weight: float = 0.5
+    needs_previous: bool = False
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(
+    name: str, rules: tuple[str, ...], *, weight: float = 0.5, needs_previous: bool = False
+) -> Callable[[KindFn], KindFn]:
+    """Registers an error kind reported by the first of ``rules`` that exists in the year."""
+
+    def register(fn: KindFn) -> KindFn:
+        if name in KINDS:
+            raise ValueError(f"two error kinds are named {name!r}")
+        KINDS[name] = Kind(name, tuple(rules), fn, weight, needs_previous)
+        return fn
+
+    return register
