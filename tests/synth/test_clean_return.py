@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,6 +19,7 @@ from ssda903.engine import PASSED, Result
 from ssda903.model import CollectionYear, supported_years
 from ssda903.rules import rules_for_year
 from ssda903.synth import _errors, generate
+from ssda903.synth.kinds import KINDS, Edit, Kind, kind
 
 YEARS = [str(y) for y in supported_years()]
 #: The generator's default authority: the home postcodes it writes lie there (rules 164, 169, 179).
@@ -113,41 +115,64 @@ def test_every_injected_error_is_found_by_the_rule_the_manifest_names(
 
 
 # ---------------------------------------------------------------------- only errors a rule reports
-#: Kinds of error whose DfE rule is not written yet (codes of 300 and over come in later issues).
-NOT_YET = {
-    "overlapping_episodes": "501",
-    "gap_between_episodes": "433",
-    "ceased_before_started": "356",
-    "missing_ended_before_started": "567",
-}
+def _kinds(folder: Path) -> dict[str, set[str]]:
+    m = _manifest(folder)
+    return m.groupby("kind").rule.apply(set).to_dict()
 
 
 def test_errors_are_injected_only_for_rules_that_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def kinds(folder: Path) -> dict[str, set[str]]:
-        m = _manifest(folder)
-        return m.groupby("kind").rule.apply(set).to_dict()
-
     year = CollectionYear.parse("2025/26")
     written = _errors.reporting_codes(year)
-    assert not set(NOT_YET.values()) & written, "a rule listed as not written exists now: update NOT_YET"
 
-    generate(1500, str(year), 8, tmp_path / "as_is", previous=True, error_rate=0.3)
-    as_is = kinds(tmp_path / "as_is")
-    assert not set(as_is) & set(NOT_YET)
-    assert as_is["missing_reason_ceased"] == {"148"}
-    assert as_is["invalid_code"] >= {"101", "144", "LOAD09"}  # LOAD09 until 1006 and 1009 are written
+    # without 148 and 1009, with 501: no missing reason ceased, overlaps named 501, and a wrong reason
+    # for a placement change falls back to the load check that reports the same cell
+    without = (written - {"148", "1009"}) | {"501"}
+    monkeypatch.setattr(_errors, "reporting_codes", lambda y: without)
+    generate(1500, str(year), 8, tmp_path / "without", previous=True, error_rate=0.3)
+    kinds = _kinds(tmp_path / "without")
+    assert "missing_reason_ceased" not in kinds
+    assert kinds["overlapping_episodes"] == {"501"}
+    m = _manifest(tmp_path / "without")
+    assert set(m.rule) <= without
+    rpc = m[(m.kind == "invalid_code") & (m.column == "REASON_PLACE_CHANGE")]
+    assert len(rpc) and set(rpc.rule) == {"LOAD09"}
 
-    # pretend 148 is gone and 501, 1009 are written: the kinds follow
-    pretend = (written - {"148"}) | {"501", "1009"}
-    monkeypatch.setattr(_errors, "reporting_codes", lambda y: pretend)
-    generate(1500, str(year), 8, tmp_path / "pretend", previous=True, error_rate=0.3)
-    pretended = kinds(tmp_path / "pretend")
-    assert "missing_reason_ceased" not in pretended
-    assert pretended["overlapping_episodes"] == {"501"}
-    m = _manifest(tmp_path / "pretend")
+    # with 1009 too, the DfE rule is named instead, and 148's kind is back
+    monkeypatch.setattr(_errors, "reporting_codes", lambda y: written | {"501", "1009"})
+    generate(1500, str(year), 8, tmp_path / "with", previous=True, error_rate=0.3)
+    m = _manifest(tmp_path / "with")
+    assert _kinds(tmp_path / "with")["missing_reason_ceased"] == {"148"}
     rpc = m[(m.kind == "invalid_code") & (m.column == "REASON_PLACE_CHANGE")]
     assert len(rpc) and set(rpc.rule) == {"1009"}
-    assert set(m.rule) <= pretend
+
+
+def test_a_registered_kind_is_injected_only_where_its_rule_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def blank_mother(e: Edit) -> np.ndarray:
+        rows = e.pick("Header", e.col("Header", "MOTHER") != "")
+        return e.set("Header", rows, "MOTHER", "")
+
+    monkeypatch.setitem(KINDS, "test_blank_mother", Kind("test_blank_mother", ("9999",), blank_mother, weight=50.0))
+    year = CollectionYear.parse("2024/25")
+    monkeypatch.setattr(_errors, "reporting_codes", lambda y: frozenset({"101", "9999"}))
+    generate(800, str(year), 3, tmp_path / "with", previous=True, error_rate=0.3)
+    assert _kinds(tmp_path / "with")["test_blank_mother"] == {"9999"}
+    monkeypatch.setattr(_errors, "reporting_codes", lambda y: frozenset({"101"}))
+    generate(800, str(year), 3, tmp_path / "without", previous=True, error_rate=0.3)
+    assert "test_blank_mother" not in _kinds(tmp_path / "without")
+
+
+def test_two_kinds_may_not_share_a_name() -> None:
+    def nothing(e: Edit) -> np.ndarray:
+        return np.zeros(0, np.int64)
+
+    try:
+        kind("test_twice", ("101",))(nothing)
+        with pytest.raises(ValueError, match="two error kinds are named 'test_twice'"):
+            kind("test_twice", ("101",))(nothing)
+    finally:
+        KINDS.pop("test_twice", None)
 
 
 def test_no_errors_at_all_when_no_rule_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
