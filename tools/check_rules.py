@@ -12,6 +12,7 @@ narrower form of tests/synth/test_clean_return.py, for working on a few rules.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ from ssda903.model import supported_years
 from ssda903.rules import rules_for_year
 from ssda903.synth import generate
 
-CACHE = Path("/tmp/ssda903-check")
+CACHE = Path(os.environ.get("SSDA903_CHECK_CACHE", "/tmp/ssda903-check"))
 LA = "E09000027"
 
 

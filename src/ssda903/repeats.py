@@ -6,8 +6,10 @@ items at most once), and each review once (a child's review is known by its date
 row with the same key is reported on that row, naming the line of the first, and is still
 loaded: nothing the user gave is merged or dropped.
 
-Tables with many rows per child whose repeats a DfE rule already reports are left to that
-rule, so one repeat is one finding (see ``LEFT_TO_DFE``).
+Repeats a DfE rule already reports are left to that rule, so one repeat is one finding: a
+child given twice in this year's Header, AD1, OC2, OC3, PrevPerm or UASC is the DfE's INT31-36
+(``LEFT_TO_INT``), and the tables with many rows per child have their own rules (``LEFT_TO_DFE``).
+Last year's return is not validated, so its repeats are always LOAD19, as are repeated reviews.
 
 A DfE XML file copies the child's CHILD from HEADER into every other table
 (``Source.copied``): two CHILD elements for one child repeat its OC2, Reviews … as well, but
@@ -36,6 +38,16 @@ KEYS: dict[str, tuple[str, ...]] = {
     "Reviews": ("CHILD", "REVIEW"),
 }
 
+#: tables whose repeated children in this year's return a DfE internal check (INT31-36) reports
+LEFT_TO_INT: dict[str, str] = {
+    "AD1": "INT31",
+    "Header": "INT32",
+    "OC2": "INT33",
+    "OC3": "INT34",
+    "PrevPerm": "INT35",
+    "UASC": "INT36",
+}
+
 #: tables whose repeated rows (same child and start date) a DfE rule reports: not reported here too
 LEFT_TO_DFE: dict[str, str] = {
     "Episodes": "501",  # a new episode has started before the end date of the previous episode
@@ -58,7 +70,7 @@ def check_repeats(ds: Dataset) -> None:
     ds.problems[:] = [p for p in ds.problems if p.code != "LOAD19"]
     for period in PERIODS:
         for table, key in KEYS.items():
-            if not ds.has(table, period):
+            if not ds.has(table, period) or (period == "current" and table in LEFT_TO_INT):
                 continue
             for file, row, line, child, given, first_file, first_line in ds.con.execute(
                 _repeats_sql(ds, period, table, key)

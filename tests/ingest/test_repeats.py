@@ -1,4 +1,8 @@
-"""Rows that repeat one already given (LOAD19): located on the repeating row, naming the first."""
+"""Rows that repeat one already given (LOAD19): located on the repeating row, naming the first.
+
+A child repeated in this year's Header, AD1, OC2, OC3, PrevPerm or UASC is the DfE's INT31-36
+instead (one finding per repeat, not two); last year's return and the reviews keep LOAD19.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +36,11 @@ def _repeats(ds: Dataset) -> list[tuple[str, str, str, int | None, int | None, s
     ]
 
 
-def test_a_child_twice_in_header_is_reported_on_the_second_row(tmp_path: Path) -> None:
+def test_a_child_twice_in_last_years_header_is_reported_on_the_second_row(tmp_path: Path) -> None:
     ds = _load(
         tmp_path,
-        {
+        {"header.csv": HEADER + "C9,F,01/01/2015,WBRI,UN1,,\n"},
+        previous={
             "header.csv": HEADER
             + "C1,F,01/01/2015,WBRI,UN1,,\nC2,M,01/01/2016,WBRI,UN1,,\n C1 ,F,01/01/2015,WBRI,UN1,,\n"
             + "C1,F,01/01/2015,WBRI,UN1,,\n,M,01/01/2016,WBRI,UN1,,\n,M,01/01/2016,WBRI,UN1,,\n"
@@ -43,29 +48,43 @@ def test_a_child_twice_in_header_is_reported_on_the_second_row(tmp_path: Path) -
     )
     # " C1 " is C1 to every rule; rows with no CHILD are LOAD18, not repeats of each other
     assert _repeats(ds) == [
-        ("current", "Header", "header.csv", 2, 4, "C1", "CHILD", " C1 "),
-        ("current", "Header", "header.csv", 3, 5, "C1", "CHILD", "C1"),
+        ("previous", "Header", "header.csv", 2, 4, "C1", "CHILD", " C1 "),
+        ("previous", "Header", "header.csv", 3, 5, "C1", "CHILD", "C1"),
     ]
     messages = [p.message for p in ds.problems if p.code == "LOAD19"]
     assert messages[0] == (
         "CHILD C1 is already on line 2 of header.csv; the DfE return holds each child once in Header. "
         "Keep one of the rows."
     )
-    assert ds.row_count("Header") == 6  # both rows are kept and validated
+    assert ds.row_count("Header", "previous") == 6  # both rows are kept
 
 
-def test_repeats_across_files_and_in_last_years_return(tmp_path: Path) -> None:
+def test_a_child_twice_in_this_years_tables_is_left_to_the_dfe_internal_checks(tmp_path: Path) -> None:
+    from ssda903.engine import run
+
+    oc2 = "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,"
+    oc2 += "SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n"
+    files = {"header.csv": HEADER + "C1,F,01/01/2015,WBRI,UN1,,\nC1,F,01/01/2015,WBRI,UN1,,\n"}
+    files["oc2.csv"] = oc2 + "C1,01/01/2015,,,,,,,,,,\n" * 2
+    ds = _load(tmp_path, files)
+    assert _repeats(ds) == []
+    result = run(ds, ["INT32", "INT33"])
+    found = result.findings().query("rule != 'LOAD20'")[["rule", "table", "row"]].to_records(index=False).tolist()
+    assert found == [("INT32", "Header", 0), ("INT32", "Header", 1), ("INT33", "OC2", 0), ("INT33", "OC2", 1)]
+
+
+def test_repeats_across_files_of_last_years_return(tmp_path: Path) -> None:
     oc2 = "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,"
     oc2 += "SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n"
     ds = _load(
         tmp_path,
-        {"oc2_a.csv": oc2 + "C1,01/01/2015,,,,,,,,,,\n", "oc2_b.csv": oc2 + "C2,01/01/2015,,,,,,,,,,\nC1,,,,,,,,,,,\n"},
-        previous={"header.csv": HEADER + "C7,F,01/01/2015,WBRI,UN1,,\nC7,F,01/01/2015,WBRI,UN1,,\n"},
+        {"header.csv": HEADER + "C1,F,01/01/2015,WBRI,UN1,,\n"},
+        previous={
+            "oc2_a.csv": oc2 + "C1,01/01/2015,,,,,,,,,,\n",
+            "oc2_b.csv": oc2 + "C2,01/01/2015,,,,,,,,,,\nC1,,,,,,,,,,,\n",
+        },
     )
-    assert _repeats(ds) == [
-        ("current", "OC2", "oc2_b.csv", 1, 3, "C1", "CHILD", "C1"),
-        ("previous", "Header", "header.csv", 1, 3, "C7", "CHILD", "C7"),
-    ]
+    assert _repeats(ds) == [("previous", "OC2", "oc2_b.csv", 1, 3, "C1", "CHILD", "C1")]
     assert "CHILD C1 is already on line 2 of oc2_a.csv" in next(p.message for p in ds.problems if p.code == "LOAD19")
 
 
@@ -96,19 +115,23 @@ def test_a_child_twice_in_xml_is_one_finding_not_one_per_table(tmp_path: Path) -
     )
     twice = "<OC2><CONVICTED>0</CONVICTED></OC2>\n<AREVIEW><REVIEW>01/05/2024</REVIEW></AREVIEW>\n"
     again = child.replace("</HEADER>", twice + "</HEADER>")
-    ds = _load(tmp_path, {"r.xml": f"<EXPSSDA903>\n{child}{again}</EXPSSDA903>\n"})
+    ds = _load(
+        tmp_path,
+        {"h.csv": HEADER + "C9,F,01/01/2015,WBRI,UN1,,\n"},
+        {"r.xml": f"<EXPSSDA903>\n{child}{again}</EXPSSDA903>\n"},
+    )
     # the second CHILD element repeats the child: one finding on its Header row; within it,
     # OC2 and the review are given twice, and each of those is a repeat of its own
     assert _repeats(ds) == [
-        ("current", "Header", "r.xml", 1, 6, "C1", "CHILD", "C1"),
-        ("current", "OC2", "r.xml", 2, 9, "C1", "CHILD", "C1"),
-        ("current", "Reviews", "r.xml", 2, 10, "C1", "CHILD,REVIEW", "C1,01/05/2024"),
+        ("previous", "Header", "r.xml", 1, 6, "C1", "CHILD", "C1"),
+        ("previous", "OC2", "r.xml", 2, 9, "C1", "CHILD", "C1"),
+        ("previous", "Reviews", "r.xml", 2, 10, "C1", "CHILD,REVIEW", "C1,01/05/2024"),
     ]
 
 
 def test_running_again_does_not_report_twice(tmp_path: Path) -> None:
     from ssda903.repeats import check_repeats
 
-    ds = _load(tmp_path, {"header.csv": HEADER + "C1,F,01/01/2015,WBRI,UN1,,\n" * 2})
+    ds = _load(tmp_path, {"h.csv": HEADER}, {"header.csv": HEADER + "C1,F,01/01/2015,WBRI,UN1,,\n" * 2})
     check_repeats(ds)
     assert len(_repeats(ds)) == 1

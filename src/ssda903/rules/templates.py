@@ -121,6 +121,37 @@ def matches_pattern(table: str, column: str, pattern: str) -> str:
     return f"SELECT _id FROM {table}\nWHERE {column} IS NOT NULL AND NOT regexp_full_match({column}, '{pattern}')"
 
 
+@template
+def child_in_header(table: str) -> str:
+    """Every row's CHILD, when given, must be a child of the Header (a blank CHILD is a load problem)."""
+    _column(table, "CHILD")
+    return (
+        f"SELECT t._id FROM {table} t\n"
+        f"WHERE t.CHILD IS NOT NULL AND NOT EXISTS (SELECT 1 FROM Header h WHERE h.CHILD = t.CHILD)"
+    )
+
+
+@template
+def same_as_header(table: str, column: str) -> str:
+    """A child's ``column`` in ``table`` must equal the Header's, where both are given and readable."""
+    _column(table, column)
+    _column("Header", column)
+    return (
+        f"SELECT t._id FROM {table} t\n"
+        f"WHERE EXISTS (SELECT 1 FROM Header h WHERE h.CHILD = t.CHILD AND h.{column} <> t.{column})"
+    )
+
+
+@template
+def once_per_child(table: str) -> str:
+    """A child may have one row of ``table``: every row of a child given more than once is reported."""
+    _column(table, "CHILD")
+    return (
+        f"SELECT _id FROM {table}\n"
+        f"WHERE CHILD IN (SELECT CHILD FROM {table} WHERE CHILD IS NOT NULL GROUP BY CHILD HAVING count(*) > 1)"
+    )
+
+
 def render(name: str, params: dict[str, Any]) -> str:
     try:
         fn = TEMPLATES[name]

@@ -116,7 +116,7 @@ KIND_RULES: dict[str, Rules] = {
     "missing_ended_before_started": ("567",),
     "mother_blank": ("165",),
     "invalid_upn": ("168",),
-    "duplicate_child": ("LOAD19",),
+    "duplicate_child": ("INT32", "LOAD19"),
     "oc2_not_eligible": ("190",),
     "sex_changed": ("202",),
     "dob_changed": ("203",),
@@ -223,9 +223,8 @@ class Injector:
             choice = rng.choice(len(self.kinds), size=len(err_children), p=weights / weights.sum())
         # row insertions first, so every later row number is final
         done: list[np.ndarray] = []
-        order = sorted(
-            range(len(self.kinds)), key=lambda i: self.kinds[i][0] not in ("duplicate_child", "oc2_not_eligible")
-        )
+        adds_rows = {"duplicate_child", "oc2_not_eligible"} | {k.name for k in KINDS.values() if k.adds_rows}
+        order = sorted(range(len(self.kinds)), key=lambda i: self.kinds[i][0] not in adds_rows)
         for i in order:
             mine = err_children[choice == i]
             if len(mine):

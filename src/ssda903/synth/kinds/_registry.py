@@ -70,6 +70,24 @@ class Edit:
         values = np.full(len(rows), new, object) if isinstance(new, str) else np.asarray(new, dtype=object)
         return self.ctx.set(table, rows, column, values, self.kind, self.rule)
 
+    def repeat_rows(self, table: str, rows: np.ndarray) -> np.ndarray:
+        """Add a copy of each of ``rows`` right after it; only for kinds registered with ``adds_rows=True``.
+
+        Such kinds run before any cell is changed, so every row number in the manifest is final.
+        The Header cannot be repeated this way (its rows carry extra per-child values).
+        """
+        if table == "Header":
+            raise ValueError("the Header's rows are repeated by the duplicate_child kind")
+        t = self.ctx.tables[table]
+        order = np.sort(np.concatenate([np.arange(len(t)), rows]), kind="stable")
+        self.ctx.tables[table] = t.take(order)
+        new_rows = np.flatnonzero(np.r_[False, order[1:] == order[:-1]])
+        base = self.ctx.offsets.get(table, 0)
+        copied = np.array([f"copy of row {base + int(r) - 1}" for r in new_rows], dtype=object)
+        blank = np.full(len(new_rows), "", object)
+        self.ctx.record(table, new_rows, "", blank, copied, self.kind, self.rule, False)
+        return self.ctx.tables[table].child[new_rows]
+
 
 KindFn = Callable[[Edit], np.ndarray]
 
@@ -81,20 +99,30 @@ class Kind:
     fn: KindFn
     weight: float = 0.5
     needs_previous: bool = False
+    adds_rows: bool = False
 
 
 KINDS: dict[str, Kind] = {}
 
 
 def kind(
-    name: str, rules: tuple[str, ...], *, weight: float = 0.5, needs_previous: bool = False
+    name: str,
+    rules: tuple[str, ...],
+    *,
+    weight: float = 0.5,
+    needs_previous: bool = False,
+    adds_rows: bool = False,
 ) -> Callable[[KindFn], KindFn]:
-    """Registers an error kind reported by the first of ``rules`` that exists in the year."""
+    """Registers an error kind reported by the first of ``rules`` that exists in the year.
+
+    ``weight`` is how often it is chosen against the others (most are 0.5-3); ``needs_previous``
+    injects it only when last year's return is written; ``adds_rows`` marks a kind that adds rows.
+    """
 
     def register(fn: KindFn) -> KindFn:
         if name in KINDS:
             raise ValueError(f"two error kinds are named {name!r}")
-        KINDS[name] = Kind(name, tuple(rules), fn, weight, needs_previous)
+        KINDS[name] = Kind(name, tuple(rules), fn, weight, needs_previous, adds_rows)
         return fn
 
     return register
