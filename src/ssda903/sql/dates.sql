@@ -19,3 +19,7 @@ CREATE OR REPLACE MACRO is_own_la(code) AS
 
 -- Age in whole years on day d, for someone born on dob.
 CREATE OR REPLACE MACRO age_on(dob, d) AS date_sub('year', dob, d);
+
+-- The day someone born on dob turns n years old, the first day age_on(dob, d) is n (someone born
+-- on 29 February turns n on 28 February in a year that has no 29 February).
+CREATE OR REPLACE MACRO birthday(dob, n) AS CAST(dob + to_years(CAST(n AS INTEGER)) AS DATE);

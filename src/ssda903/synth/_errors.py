@@ -67,6 +67,7 @@ DATE_TARGETS: dict[Cell, Rules] = {
     ("Episodes", "DEC"): ("147",),
     ("Reviews", "REVIEW"): ("166",),
     ("Missing", "MIS_START"): ("1004", "LOAD07"),
+    ("Missing", "MIS_END"): ("1005", "LOAD07"),
 }
 #: Cells the DfE requires, and the rule that reports one left blank (LOAD18 where no DfE rule does).
 MANDATORY_TARGETS: dict[Cell, Rules] = {
@@ -80,7 +81,7 @@ MANDATORY_TARGETS: dict[Cell, Rules] = {
     ("Episodes", "CIN"): ("LOAD18",),
     ("Episodes", "PLACE"): ("LOAD18",),
     ("Reviews", "REVIEW_CODE"): ("167",),
-    ("Missing", "MIS_START"): ("564", "LOAD18"),
+    ("Missing", "MIS_START"): ("564", "1004", "LOAD18"),
     ("OC3", "IN_TOUCH"): ("131",),
 }
 #: Code cells given in lower case or padded (read as meant), and the rule for a code in the wrong case:
@@ -91,6 +92,7 @@ CASE_TARGETS: dict[Cell, Rules] = {
     ("Episodes", "CIN"): ("145",),
     ("Header", "ETHNIC"): ("103",),
     ("Reviews", "REVIEW_CODE"): ("167",),
+    ("Missing", "MISSING"): ("1006",),
 }
 #: A date in another form than DD/MM/YYYY is read, and reported per cell as LOAD15. A code with stray
 #: spaces or in lower case fails the item's own DfE rule (CASE_TARGETS): the DfE compares codes exactly.
