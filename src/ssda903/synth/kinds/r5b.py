@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ssda903.synth._dates import NONE
+from ssda903.synth._edit import days, text_of
 from ssda903.synth.kinds._registry import Edit, kind
 
 
@@ -32,3 +34,82 @@ def _voluntary_with_parents(e: Edit) -> np.ndarray:
 def _parents_provide_other(e: Edit) -> np.ndarray:
     """Provider PR0 (parents) kept on after the child moved from home to another placement."""
     return _provider(e, ["P1", "T0", "T1", "T2", "T3", "T4", "Z1", "Z11", "Z12", "Z13", "Z14"], "PR0", other=True)
+
+
+ADOPTION_PLACES = ["A3", "A4", "A5", "A6"]
+
+
+def _first_adoption_placement(e: Edit, children: np.ndarray) -> np.ndarray:
+    """Per child, the day the first episode placed for adoption began (NONE when there is none)."""
+    ep = e.table("Episodes")
+    decom = days(ep.cols["DECOM"])
+    mask = np.isin(ep.cols["PLACE"], ADOPTION_PLACES) & (decom != NONE)
+    first: dict[int, int] = {}
+    for c, d in zip(ep.child[mask].tolist(), decom[mask].tolist(), strict=True):
+        first[c] = min(first.get(c, d), d)
+    return np.array([first.get(c, NONE) for c in children.tolist()], dtype=np.int64)
+
+
+@kind("adoption_decision_after_placing", rules=("521",), weight=0.3)
+def _decision_after_placing(e: Edit) -> np.ndarray:
+    """AD1's decision date typed as a date after the child was already placed for adoption."""
+    if not (e.has("AD1") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    rows = e.pick("AD1", e.col("AD1", "DATE_INT") != "")
+    placed = _first_adoption_placement(e, e.table("AD1").child[rows])
+    rows, placed = rows[placed != NONE], placed[placed != NONE]
+    new = text_of(placed + e.rng.integers(1, 40, len(rows)))
+    return e.set("AD1", rows, "DATE_INT", new)
+
+
+@kind("adoption_decision_reversed_before_made", rules=("522",), weight=0.3)
+def _reversed_before_made(e: Edit) -> np.ndarray:
+    """The date a decision was reversed typed before the date it was made."""
+    if not e.has("PlacedAdoption"):
+        return np.zeros(0, np.int64)
+    ceased = e.col("PlacedAdoption", "DATE_PLACED_CEASED")
+    rows = e.pick("PlacedAdoption", ceased != "")
+    made = days(e.col("PlacedAdoption", "DATE_PLACED")[rows])
+    rows, made = rows[made != NONE], made[made != NONE]
+    return e.set("PlacedAdoption", rows, "DATE_PLACED_CEASED", text_of(made - e.rng.integers(1, 60, len(rows))))
+
+
+@kind("adoption_decision_date_is_match_date", rules=("523",), weight=0.3)
+def _decision_is_match_date(e: Edit) -> np.ndarray:
+    """AD1's decision date typed as the date the child was matched with the adopters."""
+    if not e.has("AD1"):
+        return np.zeros(0, np.int64)
+    match = e.col("AD1", "DATE_MATCH")
+    rows = e.pick("AD1", (match != "") & (match != e.col("AD1", "DATE_INT")) & (e.col("AD1", "DATE_INT") != ""))
+    return e.set("AD1", rows, "DATE_INT", match[rows])
+
+
+@kind("married_couple_coded_same_gender", rules=("524",), weight=0.3)
+def _married_couple_same_gender(e: Edit) -> np.ndarray:
+    """A married man and woman recorded with the legal status of a same-gender married couple."""
+    if not e.has("AD1"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("AD1", (e.col("AD1", "SEX_ADOPTR") == "MF") & (e.col("AD1", "LS_ADOPTR") == "L11"))
+    return e.set("AD1", rows, "LS_ADOPTR", "L12")
+
+
+@kind("adopted_after_decision_reversed", rules=("525",), weight=0.3)
+def _adopted_after_reversal(e: Edit) -> np.ndarray:
+    """An adopted child's decision to place for adoption recorded as reversed."""
+    if not (e.has("AD1") and e.has("PlacedAdoption")):
+        return np.zeros(0, np.int64)
+    pa = e.table("PlacedAdoption")
+    adopted = np.isin(pa.child, e.table("AD1").child)
+    rows = e.pick("PlacedAdoption", adopted & (pa.cols["DATE_PLACED_CEASED"] == "") & (pa.cols["DATE_PLACED"] != ""))
+    made = days(pa.cols["DATE_PLACED"][rows])
+    rows, made = rows[made != NONE], made[made != NONE]
+    ceased = np.minimum(made + e.rng.integers(30, 120, len(rows)), e.end)
+    e.set("PlacedAdoption", rows, "REASON_PLACED_CEASED", "RD1")
+    return e.set("PlacedAdoption", rows, "DATE_PLACED_CEASED", text_of(np.maximum(ceased, made)))
+
+
+@kind("placement_provider_left_blank", rules=("526",), weight=0.5)
+def _provider_blank(e: Edit) -> np.ndarray:
+    """No placement provider recorded for a placement that has one."""
+    rows = e.pick("Episodes", e.col("Episodes", "PLACE_PROVIDER") != "")
+    return e.set("Episodes", rows, "PLACE_PROVIDER", "")
