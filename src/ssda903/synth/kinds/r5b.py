@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ssda903.synth._dates import NONE
-from ssda903.synth._edit import days, text_of
+from ssda903.synth._dates import NONE, age_on
+from ssda903.synth._edit import cat, days, text_of
 from ssda903.synth.kinds._registry import Edit, kind
 
 
@@ -113,3 +113,69 @@ def _provider_blank(e: Edit) -> np.ndarray:
     """No placement provider recorded for a placement that has one."""
     rows = e.pick("Episodes", e.col("Episodes", "PLACE_PROVIDER") != "")
     return e.set("Episodes", rows, "PLACE_PROVIDER", "")
+
+
+HEALTH_ITEMS = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
+
+
+def _oc2_age(e: Edit, rows: np.ndarray) -> np.ndarray:
+    """Age on 31 March of the child on each OC2 row (-1 when the date of birth is unreadable)."""
+    dob = days(e.col("OC2", "DOB")[rows])
+    return np.where(dob == NONE, -1, age_on(dob, e.end))
+
+
+@kind("conviction_given_under_10", rules=("542",), weight=0.3)
+def _conviction_under_10(e: Edit) -> np.ndarray:
+    """Conviction information recorded as "no" for a child below the age of criminal responsibility."""
+    if not e.has("OC2"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("OC2", (e.col("OC2", "CONVICTED") == "") & (e.col("OC2", "DOB") != ""))
+    rows = rows[(_oc2_age(e, rows) >= 0) & (_oc2_age(e, rows) < 10)]
+    return e.set("OC2", rows, "CONVICTED", "0")
+
+
+@kind("conviction_left_blank", rules=("543",), weight=0.3)
+def _conviction_blank(e: Edit) -> np.ndarray:
+    """Conviction information left blank for a child aged 10 or over in care all year."""
+    if not e.has("OC2"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("OC2", e.col("OC2", "CONVICTED") != "")
+    return e.set("OC2", rows, "CONVICTED", "")
+
+
+def _health_item_blank(e: Edit, given: str) -> np.ndarray:
+    """One of the four health outcome items left blank on a row where ``given`` is completed."""
+    if not e.has("OC2"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("OC2", e.col("OC2", given) != "")
+    which = e.rng.integers(0, len(HEALTH_ITEMS), len(rows))
+    return cat([e.set("OC2", rows[which == i], item, "") for i, item in enumerate(HEALTH_ITEMS)])
+
+
+@kind("health_item_blank_with_conviction", rules=("544",), weight=0.3)
+def _health_blank_convicted(e: Edit) -> np.ndarray:
+    return _health_item_blank(e, "CONVICTED")
+
+
+@kind("health_check_left_blank", rules=("545",), weight=0.3)
+def _health_check_blank(e: Edit) -> np.ndarray:
+    """Health surveillance checks left blank for a child under 5 in care all year."""
+    if not e.has("OC2"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("OC2", e.col("OC2", "HEALTH_CHECK") != "")
+    return e.set("OC2", rows, "HEALTH_CHECK", "")
+
+
+@kind("health_check_given_at_5_or_over", rules=("546",), weight=0.3)
+def _health_check_over_5(e: Edit) -> np.ndarray:
+    """Health surveillance checks recorded for a child of 5 or over (they are asked only under 5)."""
+    if not e.has("OC2"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("OC2", (e.col("OC2", "HEALTH_CHECK") == "") & (e.col("OC2", "DOB") != ""))
+    rows = rows[_oc2_age(e, rows) >= 5]
+    return e.set("OC2", rows, "HEALTH_CHECK", "1")
+
+
+@kind("health_item_blank_with_health_check", rules=("547",), weight=0.3)
+def _health_blank_checked(e: Edit) -> np.ndarray:
+    return _health_item_blank(e, "HEALTH_CHECK")
