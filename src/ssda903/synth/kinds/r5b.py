@@ -179,3 +179,47 @@ def _health_check_over_5(e: Edit) -> np.ndarray:
 @kind("health_item_blank_with_health_check", rules=("547",), weight=0.3)
 def _health_blank_checked(e: Edit) -> np.ndarray:
     return _health_item_blank(e, "HEALTH_CHECK")
+
+
+@kind("adoption_decision_date_not_recorded", rules=("551",), weight=0.3)
+def _decision_not_recorded(e: Edit) -> np.ndarray:
+    """The date of the decision to place for adoption left blank for a child placed for adoption."""
+    if not (e.has("PlacedAdoption") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    ep = e.table("Episodes")
+    placed = ep.child[np.isin(ep.cols["PLACE"], ADOPTION_PLACES)]
+    pa = e.table("PlacedAdoption")
+    rows = e.pick("PlacedAdoption", np.isin(pa.child, placed) & (pa.cols["DATE_PLACED"] != ""))
+    rows = rows[np.bincount(pa.child)[pa.child[rows]] == 1]  # the child's only decision
+    return e.set("PlacedAdoption", rows, "DATE_PLACED", "")
+
+
+@kind("adoption_decision_after_placement", rules=("552",), weight=0.3)
+def _decision_after_placement(e: Edit) -> np.ndarray:
+    """The decision to place for adoption dated after the child was placed (the placement order's date)."""
+    if not (e.has("PlacedAdoption") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    pa = e.table("PlacedAdoption")
+    rows = e.pick("PlacedAdoption", pa.cols["DATE_PLACED"] != "")
+    rows = rows[np.bincount(pa.child)[pa.child[rows]] == 1]  # a child with one decision
+    placed = _first_adoption_placement(e, pa.child[rows])
+    rows, placed = rows[placed != NONE], placed[placed != NONE]
+    return e.set("PlacedAdoption", rows, "DATE_PLACED", text_of(placed + e.rng.integers(1, 30, len(rows))))
+
+
+@kind("adoption_decision_reversed_under_placement_order", rules=("553",), weight=0.3)
+def _reversed_under_order(e: Edit) -> np.ndarray:
+    """A decision recorded as reversed while the child's placement order is still in force."""
+    if not (e.has("PlacedAdoption") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    ep = e.table("Episodes")
+    under_order = ep.child[(ep.cols["LS"] == "E1") & (ep.cols["DEC"] == "")]
+    pa = e.table("PlacedAdoption")
+    mask = np.isin(pa.child, under_order) & (pa.cols["DATE_PLACED_CEASED"] == "") & (pa.cols["DATE_PLACED"] != "")
+    rows = e.pick("PlacedAdoption", mask)
+    rows = rows[np.bincount(pa.child)[pa.child[rows]] == 1]
+    made = days(pa.cols["DATE_PLACED"][rows])
+    rows, made = rows[made != NONE], made[made != NONE]
+    ceased = np.maximum(np.minimum(made + e.rng.integers(30, 120, len(rows)), e.end), made)
+    e.set("PlacedAdoption", rows, "REASON_PLACED_CEASED", "RD1")
+    return e.set("PlacedAdoption", rows, "DATE_PLACED_CEASED", text_of(ceased))
