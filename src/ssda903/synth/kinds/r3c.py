@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ssda903.synth._dates import NONE, age_on
-from ssda903.synth._edit import days
+from ssda903.synth._dates import NONE, add_years, age_on
+from ssda903.synth._edit import days, text_of
+from ssda903.synth._places import INSIDE
 from ssda903.synth.kinds._registry import Edit, kind
 
 ADOPTION_PLACES = ["A3", "A4", "A5", "A6"]
@@ -77,3 +78,86 @@ def _no_placement_order(e: Edit) -> np.ndarray:
     ep = e.table("Episodes")
     rows = e.pick("Episodes", np.isin(ep.cols["PLACE"], ["A5", "A6"]) & (ep.cols["LS"] == "E1"))
     return e.set("Episodes", rows, "LS", "C2")
+
+
+SHORT_BREAKS = ["V3", "V4"]
+#: Short breaks and care leavers of 17 are a few in a hundred children: their kinds are chosen more often.
+WEIGHT_RARE = 3.0
+
+
+def _last_episode(e: Edit) -> np.ndarray:
+    """Whether each episode is its child's last (the generator writes a child's episodes in date order)."""
+    child = e.table("Episodes").child
+    last = np.ones(len(child), bool)
+    if len(child) > 1:
+        last[:-1] = child[1:] != child[:-1]
+    return last
+
+
+def _short_breaks_only(e: Edit, children: np.ndarray) -> np.ndarray:
+    """Whether each of ``children`` has episodes, all of them short breaks (V3 or V4)."""
+    ep = e.table("Episodes")
+    looked_after = ep.child[~np.isin(ep.cols["LS"], SHORT_BREAKS)]
+    return np.isin(children, ep.child) & ~np.isin(children, looked_after)
+
+
+@kind("x1_when_care_ended", rules=("388",))
+def _x1_at_the_end(e: Edit) -> np.ndarray:
+    """The child's last episode, which ended care, given X1 (new episode begins) as its reason."""
+    rec = e.col("Episodes", "REC")
+    rows = e.pick("Episodes", _last_episode(e) & (rec != "") & (rec != "X1"))
+    return e.set("Episodes", rows, "REC", "X1")
+
+
+@kind("care_leaver_dob_a_year_late", rules=("391",), weight=WEIGHT_RARE)
+def _oc3_dob_a_year_late(e: Edit) -> np.ndarray:
+    """A care leaver of 17 whose OC3 date of birth was keyed a year late, making them 16."""
+    if not e.has("OC3"):
+        return _none()
+    dob = days(e.col("OC3", "DOB"))
+    age = np.where(dob != NONE, age_on(dob, e.end), -1)
+    rows = e.pick("OC3", (age == 17) & (e.col("OC3", "IN_TOUCH") != ""))
+    return e.set("OC3", rows, "DOB", text_of(add_years(dob[rows], 1)))
+
+
+@kind("mother_blank_for_girl_in_care", rules=("393",))
+def _mother_blank(e: Edit) -> np.ndarray:
+    """A girl looked after (not only on short breaks) whose MOTHER item was left blank."""
+    h = e.table("Header")
+    rows = e.pick("Header", (h.cols["MOTHER"] != "") & ~_short_breaks_only(e, h.child))
+    return e.set("Header", rows, "MOTHER", "")
+
+
+@kind("home_postcode_on_short_break", rules=("398",), weight=WEIGHT_RARE)
+def _home_postcode_on_short_break(e: Edit) -> np.ndarray:
+    """The child's home postcode filled in on a short-break episode."""
+    ep = e.table("Episodes")
+    rows = e.pick("Episodes", np.isin(ep.cols["LS"], SHORT_BREAKS) & (ep.cols["HOME_POST"] == ""))
+    return e.set("Episodes", rows, "HOME_POST", e.rng.choice(INSIDE, len(rows)).astype(object))
+
+
+@kind("mother_given_for_short_breaks_only", rules=("399",), weight=WEIGHT_RARE)
+def _mother_on_short_breaks(e: Edit) -> np.ndarray:
+    """A girl seen only on short breaks given a MOTHER value of 0."""
+    h = e.table("Header")
+    girl = np.isin(h.cols["SEX"], ["2", "F"])
+    rows = e.pick("Header", girl & (h.cols["MOTHER"] == "") & _short_breaks_only(e, h.child))
+    return e.set("Header", rows, "MOTHER", "0")
+
+
+@kind("placement_postcode_on_short_break", rules=("420",), weight=WEIGHT_RARE)
+def _placement_postcode_on_short_break(e: Edit) -> np.ndarray:
+    """The short-break carer's postcode recorded as the placement postcode."""
+    ep = e.table("Episodes")
+    rows = e.pick("Episodes", np.isin(ep.cols["LS"], SHORT_BREAKS) & (ep.cols["PL_POST"] == ""))
+    return e.set("Episodes", rows, "PL_POST", e.rng.choice(INSIDE, len(rows)).astype(object))
+
+
+@kind("single_and_series_short_breaks", rules=("426",), weight=WEIGHT_RARE)
+def _v3_and_v4(e: Edit) -> np.ndarray:
+    """One of a child's several single short breaks (V3) recorded as part of a series (V4)."""
+    ep = e.table("Episodes")
+    v3 = ep.cols["LS"] == "V3"
+    kids, counts = np.unique(ep.child[v3], return_counts=True)
+    rows = e.pick("Episodes", v3 & np.isin(ep.child, kids[counts >= 2]))
+    return e.set("Episodes", rows, "LS", "V4")
