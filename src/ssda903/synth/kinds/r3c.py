@@ -161,3 +161,50 @@ def _v3_and_v4(e: Edit) -> np.ndarray:
     kids, counts = np.unique(ep.child[v3], return_counts=True)
     rows = e.pick("Episodes", v3 & np.isin(ep.child, kids[counts >= 2]))
     return e.set("Episodes", rows, "LS", "V4")
+
+
+def _looked_after_non_uasc(e: Edit) -> np.ndarray:
+    """Episodes other than short breaks of children who are not UASC (whose postcodes the DfE expects)."""
+    ep = e.table("Episodes")
+    return ~np.isin(ep.cols["LS"], SHORT_BREAKS) & ~e.world.uasc[ep.child]
+
+
+@kind("home_postcode_left_blank", rules=("392a",))
+def _home_postcode_blank(e: Edit) -> np.ndarray:
+    """The home postcode left blank, so no distance can be worked out."""
+    rows = e.pick("Episodes", _looked_after_non_uasc(e) & (e.col("Episodes", "HOME_POST") != ""))
+    return e.set("Episodes", rows, "HOME_POST", "")
+
+
+@kind("placement_postcode_left_blank", rules=("392b",))
+def _placement_postcode_blank(e: Edit) -> np.ndarray:
+    """The placement postcode left blank (the carer's address not yet on the system)."""
+    rows = e.pick("Episodes", _looked_after_non_uasc(e) & (e.col("Episodes", "PL_POST") != ""))
+    return e.set("Episodes", rows, "PL_POST", "")
+
+
+@kind("postcode_cut_short", rules=("392c",))
+def _postcode_cut_short(e: Edit) -> np.ndarray:
+    """A home postcode missing its last letter (no real postcode ends in a digit and one letter)."""
+    home = e.col("Episodes", "HOME_POST")
+    rows = e.pick("Episodes", home != "")
+    return e.set("Episodes", rows, "HOME_POST", np.array([p[:-1] for p in home[rows]], dtype=object))
+
+
+@kind("home_postcode_as_placement_postcode", rules=("392d",))
+def _home_as_placement(e: Edit) -> np.ndarray:
+    """The child's home postcode copied into the placement postcode of a placement away from home."""
+    ep = e.table("Episodes")
+    home = ep.cols["HOME_POST"]
+    ok = (home != "") & (ep.cols["PL_POST"] != home) & (ep.cols["PLACE"] != "P1")
+    rows = e.pick("Episodes", ok)
+    return e.set("Episodes", rows, "PL_POST", home[rows])
+
+
+@kind("home_postcode_for_uasc", rules=("406",), weight=WEIGHT_RARE)
+def _uasc_home_postcode(e: Edit) -> np.ndarray:
+    """An unaccompanied asylum-seeking child given a home postcode (their first placement's), giving a distance."""
+    ep = e.table("Episodes")
+    ok = e.world.uasc[ep.child] & (ep.cols["HOME_POST"] == "") & (ep.cols["PL_POST"] != "")
+    rows = e.pick("Episodes", ok)
+    return e.set("Episodes", rows, "HOME_POST", e.rng.choice(INSIDE, len(rows)).astype(object))
