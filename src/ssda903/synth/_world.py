@@ -737,6 +737,13 @@ class Simulator:
         inside_p = np.select([fost | adop, place == "K2", place == "K1"], [0.6, 0.3, 0.1], 0.4)
         inside = rng.random(n) < inside_p
         setting = self.settings.pick(rng, _providers.group_of(place), provider, inside)
+        # a child never lives in a setting at their own home postcode (392d): pick again where one does
+        for _ in range(10):
+            clash = (setting >= 0) & ~fost & ~adop & (place != "P1")
+            clash &= self.settings.postcode[np.maximum(setting, 0)] == w.home[child]
+            if not clash.any():
+                break
+            setting[clash] = self.settings.pick(rng, _providers.group_of(place[clash]), provider[clash], inside[clash])
         registered = setting >= 0
         urn = np.where(registered, self.settings.urn[np.maximum(setting, 0)], "")
         urn = np.where(adop & np.isin(provider, ["PR2", "PR5"]) & (rng.random(n) < 0.3), "XXXXXXX", urn)
