@@ -52,6 +52,8 @@ def main() -> int:
     ap.add_argument("--years", default=",".join(str(y) for y in supported_years()))
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--error-n", type=int, default=2000, help="children in the return with errors")
+    ap.add_argument("--rate", type=float, default=0.2, help="share of children given an error")
     args = ap.parse_args()
     bad = 0
     for year in args.years.split(","):
@@ -64,7 +66,7 @@ def main() -> int:
         if len(clean):
             bad += 1
             print(clean[["rule", "period", "table", "row", "child"]].head(8).to_string(index=False))
-        folder = _folder(year, "errors", 2000, args.seed, 0.2)
+        folder = _folder(year, f"errors{args.rate}", args.error_n, args.seed, args.rate)
         found = _run(folder, year, codes)
         found = found[found.period == "current"]
         manifest = pd.read_csv(folder / "injected" / "manifest.csv", dtype=str, keep_default_na=False)

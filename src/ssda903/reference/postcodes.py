@@ -93,12 +93,16 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
 def derive(ds: Dataset) -> None:
     """Fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and ``previous.Episodes``
     (those supplied: the others are empty)."""
+    con = ds.con
+    # A file may carry its own PL_LOCATION (kept as given, as an extra column): rule 411 compares it
+    # with the one worked out here, so the raw tables always have the column, blank when not given.
+    for raw in ("raw", "raw_previous"):
+        con.execute(f"ALTER TABLE {raw}.Episodes ADD COLUMN IF NOT EXISTS PL_LOCATION VARCHAR")
     supplied = [
         schema for schema, period in (("main", "current"), ("previous", "previous")) if ds.has("Episodes", period)
     ]
     if not supplied:
         return
-    con = ds.con
     prepare(con)
     look_up(
         con,
