@@ -307,8 +307,9 @@ class YearView:
         activ = pk.pick(rng, "OC3", "ACTIV", W.ACTIV, n)
         accom = pk.pick(rng, "OC3", "ACCOM", W.ACCOM, n)
         age = b_view[c]
-        # not with former foster carers around the 17th birthday (3001), no foyer under 18 (347)
-        bad17 = (age == 17) & np.isin(accom, ["Z1", "Z2", "T1", "T2"])
+        # not with former foster carers around the 17th birthday (3001), no foyer for anyone not yet 18
+        # on 1 April (347): those turning 17 or 18 in the year
+        bad17 = ((age == 17) & np.isin(accom, ["Z1", "Z2", "T1", "T2"])) | ((age == 18) & np.isin(accom, ["T1", "T2"]))
         accom[bad17] = pk.pick(rng, "OC3", "ACCOM", {"D1": 0.5, "B1": 0.3, "E1": 0.2}, int(bad17.sum()))
         activ[(age < 18) & np.isin(activ, ["F1", "P1"])] = "F2"
         not_in_touch = touch != "YES"
