@@ -50,8 +50,8 @@ def _age_at(e: Edit, ep_child: np.ndarray, on: np.ndarray) -> np.ndarray:
     for c, d in zip(head.child.tolist(), dob.tolist(), strict=True):
         first.setdefault(c, d)
     born = np.array([first.get(c, NONE) for c in ep_child.tolist()], dtype=np.int64)
-    # a day's margin either side of a birthday, so an age near one is never taken as the other
-    years = np.floor((on - born - 1) / 365.2425).astype(np.int64)
+    # rounded up by two days, so a child within days of a birthday is never taken as younger
+    years = np.floor((on - born + 2) / 365.2425).astype(np.int64)
     return np.where((born == NONE) | (on == NONE), -1, years)
 
 
