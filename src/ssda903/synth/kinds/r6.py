@@ -127,3 +127,133 @@ def _add_18(d: int) -> int:
     except ValueError:  # 29 February: the birthday is 28 February, as age_on counts it
         b = t.replace(year=t.year + 18, day=28)
     return int((b - pd.Timestamp(0)).days)
+
+
+def _append(e: Edit, table: str, child: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Adds rows at the end of the chunk's ``table`` (so no row number already in the manifest moves)."""
+    t = e.table(table)
+    n0, n = len(t), len(child)
+    blank = np.full(n, "", object)
+    cols = {k: np.concatenate([v, np.asarray(values.get(k, blank), dtype=object)]) for k, v in t.cols.items()}
+    e.ctx.tables[table] = type(t)(np.concatenate([t.child, child]), cols)
+    rows = np.arange(n0, n0 + n)
+    e.ctx.record(table, rows, "", blank, np.full(n, "row added", object), e.kind, e.rule, False)
+    return child
+
+
+def _rows_of(e: Edit, table: str, rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[rows].copy() for k, v in e.table(table).cols.items()}
+
+
+@kind("adoption_decision_before_last_ceased", rules=("579",), weight=3)
+def _decision_overlaps(e: Edit) -> np.ndarray:
+    """A second decision dated while the first was still in force (its revocation keyed late or not at all)."""
+    if not e.has("PlacedAdoption"):
+        return np.zeros(0, np.int64)
+    pa = e.table("PlacedAdoption")
+    placed, ceased = days(pa.cols["DATE_PLACED"]), days(pa.cols["DATE_PLACED_CEASED"])
+    upper = np.where(ceased != NONE, ceased - 1, np.minimum(placed + 60, e.end))
+    rows = e.pick("PlacedAdoption", (placed != NONE) & (upper > placed))
+    new = _rows_of(e, "PlacedAdoption", rows)
+    span = upper[rows] - placed[rows]
+    new["DATE_PLACED"] = text_of(placed[rows] + 1 + (e.rng.random(len(rows)) * span).astype(np.int64) % span)
+    new["DATE_PLACED_CEASED"] = np.full(len(rows), "", object)
+    new["REASON_PLACED_CEASED"] = np.full(len(rows), "", object)
+    return _append(e, "PlacedAdoption", pa.child[rows], new)
+
+
+@kind("adoption_decision_not_revoked", rules=("583",), weight=3)
+def _decision_not_revoked(e: Edit) -> np.ndarray:
+    """An earlier decision carried in the case system with no revocation, beside the current one."""
+    if not e.has("PlacedAdoption"):
+        return np.zeros(0, np.int64)
+    pa = e.table("PlacedAdoption")
+    placed = days(pa.cols["DATE_PLACED"])
+    rows = e.pick("PlacedAdoption", placed != NONE)
+    new = _rows_of(e, "PlacedAdoption", rows)
+    new["DATE_PLACED"] = text_of(placed[rows] - e.rng.integers(30, 300, len(rows)))
+    new["DATE_PLACED_CEASED"] = np.full(len(rows), "", object)
+    new["REASON_PLACED_CEASED"] = np.full(len(rows), "", object)
+    return _append(e, "PlacedAdoption", pa.child[rows], new)
+
+
+@kind("revoked_decision_repeated", rules=("584",), weight=3, needs_previous=True)
+def _revoked_repeated(e: Edit) -> np.ndarray:
+    """Last year's revoked decision sent again this year, as if it were a new one."""
+    if not (e.has("PlacedAdoption") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    w = e.world
+    ep = e.table("Episodes")
+    decom = days(ep.cols["DECOM"])
+    in_care_at_start = np.unique(ep.child[(decom != NONE) & (decom < e.start - 30)])
+    c = e.children[np.isin(e.children, in_care_at_start) & ~np.isin(e.children, e.table("PlacedAdoption").child)]
+    dc, dp = w.decision_ceased[c], w.decision[c]
+    c = c[(dp != NONE) & (dc != NONE) & (dc < e.start - 30) & (dc >= e.start - 330) & (dp < dc)]
+    if len(c) == 0:
+        return c
+    n = len(c)
+    new = {
+        "CHILD": w.gidx_text[c],
+        "DOB": text_of(w.dob[c]),
+        "DATE_PLACED": text_of(w.decision[c]),
+        "DATE_PLACED_CEASED": text_of(w.decision_ceased[c]),
+        "REASON_PLACED_CEASED": np.full(n, "RD1", object),
+    }
+    return _append(e, "PlacedAdoption", c, new)
+
+
+def _adoption_dec(e: Edit) -> pd.Series:
+    ep = e.table("Episodes")
+    adopted = np.isin(ep.cols["REC"], ["E11", "E12"])
+    dec = pd.Series(days(ep.cols["DEC"])[adopted], index=ep.child[adopted])
+    return dec[~dec.index.duplicated()]
+
+
+@kind("matched_on_adoption_day", rules=("582",), weight=3)
+def _matched_on_adoption_day(e: Edit) -> np.ndarray:
+    """The date matched keyed as the date of the adoption order."""
+    if not (e.has("AD1") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    ad = e.table("AD1")
+    dec = _child_value(ad.child, _adoption_dec(e))
+    rows = e.pick("AD1", dec != NONE)
+    return e.set("AD1", rows, "DATE_MATCH", text_of(dec[rows]))
+
+
+@kind("adoption_details_incomplete", rules=("601",), weight=3)
+def _adoption_details_incomplete(e: Edit) -> np.ndarray:
+    """One adoption detail not yet entered for a child adopted in the year."""
+    if not (e.has("AD1") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    ad = e.table("AD1")
+    dec = _child_value(ad.child, _adoption_dec(e))
+    rows = e.pick("AD1", (dec >= e.start) & (dec <= e.end))
+    items = np.array(["DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"], dtype=object)
+    which = items[e.rng.integers(0, len(items), len(rows))]
+    hit = [e.set("AD1", rows[which == item], str(item), "") for item in items]
+    return np.concatenate(hit) if hit else np.zeros(0, np.int64)
+
+
+@kind("adoption_details_before_adoption", rules=("602",))
+def _adoption_details_early(e: Edit) -> np.ndarray:
+    """Adoption details entered for a child whose adoption order is not made yet."""
+    if not (e.has("Episodes") and "AD1" in e.ctx.tables):
+        return np.zeros(0, np.int64)
+    ep = e.table("Episodes")
+    adopted = ep.child[np.isin(ep.cols["REC"], ["E11", "E12"])]
+    c = e.children[np.isin(e.children, ep.child) & ~np.isin(e.children, adopted)]
+    c = c[~np.isin(c, e.table("AD1").child)]
+    if len(c) == 0:
+        return c
+    w, n = e.world, len(c)
+    new = {
+        "CHILD": w.gidx_text[c],
+        "DOB": text_of(w.dob[c]),
+        "DATE_INT": text_of(np.full(n, e.start + 20)),
+        "DATE_MATCH": text_of(np.full(n, e.start + 120)),
+        "FOSTER_CARE": np.full(n, "0", object),
+        "NB_ADOPTR": np.full(n, "2", object),
+        "SEX_ADOPTR": np.full(n, "MF", object),
+        "LS_ADOPTR": np.full(n, "L11", object),
+    }
+    return _append(e, "AD1", c, new)
