@@ -34,7 +34,7 @@ def _episode_summary(e: Edit) -> pd.DataFrame:
     return pd.DataFrame({"first": first, "period": period, "dec": g["dec"].last()})
 
 
-@kind("missing_left_open_after_care", rules=("577",), weight=6)
+@kind("missing_left_open_after_care", rules=("577",))
 def _missing_left_open(e: Edit) -> np.ndarray:
     """An incident in the child's last period of care left open although the child left care."""
     if not (e.has("Missing") and e.has("Episodes")):
@@ -50,7 +50,7 @@ def _missing_left_open(e: Edit) -> np.ndarray:
     return e.set("Missing", rows, "MIS_END", "")
 
 
-@kind("missing_started_after_care", rules=("578",), weight=3)
+@kind("missing_started_after_care", rules=("578",))
 def _missing_after_care(e: Edit) -> np.ndarray:
     """An incident dated a few days after the child left care (the date keyed from the wrong record)."""
     if not (e.has("Missing") and e.has("Episodes")):
@@ -67,7 +67,7 @@ def _missing_after_care(e: Edit) -> np.ndarray:
     return hit
 
 
-@kind("missing_before_care_began", rules=("581",), weight=3)
+@kind("missing_before_care_began", rules=("581",))
 def _missing_before_care(e: Edit) -> np.ndarray:
     """An incident dated before the child came into care (an episode of going missing from home)."""
     if not (e.has("Missing") and e.has("Episodes")):
@@ -82,7 +82,7 @@ def _missing_before_care(e: Edit) -> np.ndarray:
     return e.set("Missing", rows, "MIS_START", text_of(new_start))
 
 
-@kind("missing_start_before_birth", rules=("586",), weight=3)
+@kind("missing_start_before_birth", rules=("586",))
 def _missing_before_birth(e: Edit) -> np.ndarray:
     """A missing start date keyed with the wrong century-decade, before the child was born."""
     if not e.has("Missing"):
@@ -94,7 +94,7 @@ def _missing_before_birth(e: Edit) -> np.ndarray:
     return e.set("Missing", rows, "MIS_START", text_of(new_start))
 
 
-@kind("missing_at_18_not_e8", rules=("580",), weight=3)
+@kind("missing_at_18_not_e8", rules=("580",))
 def _missing_at_18(e: Edit) -> np.ndarray:
     """A young person missing when care ended on their 18th birthday, with a reason other than E8."""
     if not (e.has("Missing") and e.has("Episodes")):
@@ -145,7 +145,7 @@ def _rows_of(e: Edit, table: str, rows: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v[rows].copy() for k, v in e.table(table).cols.items()}
 
 
-@kind("adoption_decision_before_last_ceased", rules=("579",), weight=3)
+@kind("adoption_decision_before_last_ceased", rules=("579",))
 def _decision_overlaps(e: Edit) -> np.ndarray:
     """A second decision dated while the first was still in force (its revocation keyed late or not at all)."""
     if not e.has("PlacedAdoption"):
@@ -162,7 +162,7 @@ def _decision_overlaps(e: Edit) -> np.ndarray:
     return _append(e, "PlacedAdoption", pa.child[rows], new)
 
 
-@kind("adoption_decision_not_revoked", rules=("583",), weight=3)
+@kind("adoption_decision_not_revoked", rules=("583",))
 def _decision_not_revoked(e: Edit) -> np.ndarray:
     """An earlier decision carried in the case system with no revocation, beside the current one."""
     if not e.has("PlacedAdoption"):
@@ -177,7 +177,7 @@ def _decision_not_revoked(e: Edit) -> np.ndarray:
     return _append(e, "PlacedAdoption", pa.child[rows], new)
 
 
-@kind("revoked_decision_repeated", rules=("584",), weight=3, needs_previous=True)
+@kind("revoked_decision_repeated", rules=("584",), needs_previous=True)
 def _revoked_repeated(e: Edit) -> np.ndarray:
     """Last year's revoked decision sent again this year, as if it were a new one."""
     if not (e.has("PlacedAdoption") and e.has("Episodes")):
@@ -209,7 +209,7 @@ def _adoption_dec(e: Edit) -> pd.Series:
     return dec[~dec.index.duplicated()]
 
 
-@kind("matched_on_adoption_day", rules=("582",), weight=3)
+@kind("matched_on_adoption_day", rules=("582",))
 def _matched_on_adoption_day(e: Edit) -> np.ndarray:
     """The date matched keyed as the date of the adoption order."""
     if not (e.has("AD1") and e.has("Episodes")):
@@ -220,7 +220,7 @@ def _matched_on_adoption_day(e: Edit) -> np.ndarray:
     return e.set("AD1", rows, "DATE_MATCH", text_of(dec[rows]))
 
 
-@kind("adoption_details_incomplete", rules=("601",), weight=3)
+@kind("adoption_details_incomplete", rules=("601",))
 def _adoption_details_incomplete(e: Edit) -> np.ndarray:
     """One adoption detail not yet entered for a child adopted in the year."""
     if not (e.has("AD1") and e.has("Episodes")):
@@ -257,3 +257,102 @@ def _adoption_details_early(e: Edit) -> np.ndarray:
         "LS_ADOPTR": np.full(n, "L11", object),
     }
     return _append(e, "AD1", c, new)
+
+
+def _header_episodes(e: Edit) -> tuple[np.ndarray, np.ndarray]:
+    """Per Header row: whether the child has an episode, and the first DECOM (NONE without one)."""
+    h, ep = e.table("Header"), e.table("Episodes")
+    decom = pd.Series(days(ep.cols["DECOM"]), index=ep.child).groupby(level=0).min()
+    first = _child_value(h.child, decom)
+    return np.isin(h.child, ep.child), first
+
+
+@kind("mother_blank_after_leaving_care", rules=("607",))
+def _mother_blank_leaver(e: Edit) -> np.ndarray:
+    """MOTHER not recorded for a young woman who left care in the year."""
+    h, ep = e.table("Header"), e.table("Episodes")
+    dec = days(ep.cols["DEC"])
+    left = (
+        (dec >= e.start) & (dec <= e.end) & ~np.isin(ep.cols["REC"], ["X1", ""]) & ~np.isin(ep.cols["LS"], ["V3", "V4"])
+    )
+    rows = e.pick(
+        "Header", np.isin(h.child, ep.child[left]) & np.isin(h.cols["SEX"], ["F", "2"]) & (h.cols["MOTHER"] != "")
+    )
+    return e.set("Header", rows, "MOTHER", "")
+
+
+@kind("mother_without_child_dob", rules=("611",))
+def _mother_without_child_dob(e: Edit) -> np.ndarray:
+    """A mother whose first child's date of birth was not entered."""
+    h = e.table("Header")
+    rows = e.pick("Header", (h.cols["MOTHER"] == "1") & (h.cols["MC_DOB"] != ""))
+    return e.set("Header", rows, "MC_DOB", "")
+
+
+@kind("mother_flag_zero_with_child_dob", rules=("612",))
+def _mother_flag_zero(e: Edit) -> np.ndarray:
+    """MOTHER keyed 0 for a young woman whose first child's date of birth is recorded."""
+    h = e.table("Header")
+    rows = e.pick("Header", (h.cols["MOTHER"] == "1") & (h.cols["MC_DOB"] != ""))
+    return e.set("Header", rows, "MOTHER", "0")
+
+
+@kind("mother_flag_for_young_girl", rules=("620",))
+def _mother_too_young(e: Edit) -> np.ndarray:
+    """MOTHER ticked by mistake for a girl under 11."""
+    h = e.table("Header")
+    dob = days(h.cols["DOB"])
+    young = (dob != NONE) & (dob > e.start - 11 * 366)
+    rows = e.pick("Header", young & (h.cols["MOTHER"] == "0"))
+    return e.set("Header", rows, "MOTHER", "1")
+
+
+@kind("mother_dob_as_child_dob", rules=("621",))
+def _child_dob_is_mothers(e: Edit) -> np.ndarray:
+    """The mother's own date of birth keyed as her first child's."""
+    h = e.table("Header")
+    rows = e.pick("Header", (h.cols["MOTHER"] == "1") & (h.cols["MC_DOB"] != "") & (h.cols["DOB"] != ""))
+    return e.set("Header", rows, "MC_DOB", h.cols["DOB"][rows])
+
+
+@kind("child_dob_changed_since_last_year", rules=("624",), needs_previous=True)
+def _child_dob_changed(e: Edit) -> np.ndarray:
+    """The first child's date of birth keyed differently from last year's return."""
+    h = e.table("Header")
+    _, first = _header_episodes(e)
+    mc = days(h.cols["MC_DOB"])
+    known = (mc != NONE) & (mc < e.start - 30) & (first != NONE) & (first < e.start - 30) & (h.cols["MOTHER"] == "1")
+    rows = e.pick("Header", known)
+    return e.set("Header", rows, "MC_DOB", text_of(mc[rows] - e.rng.integers(1, 30, len(rows))))
+
+
+@kind("child_dob_after_year_end", rules=("625",))
+def _child_dob_future(e: Edit) -> np.ndarray:
+    """The baby's expected date of birth entered as its date of birth."""
+    h = e.table("Header")
+    rows = e.pick("Header", (h.cols["MOTHER"] == "1") & (h.cols["MC_DOB"] != ""))
+    return e.set("Header", rows, "MC_DOB", text_of(e.end + e.rng.integers(1, 90, len(rows))))
+
+
+@kind("mother_with_older_child_new_this_year", rules=("626",), needs_previous=True)
+def _mother_new_with_old_child(e: Edit) -> np.ndarray:
+    """A young woman recorded as not a mother last year now shown with a child born before the year."""
+    h = e.table("Header")
+    _, first = _header_episodes(e)
+    dob = days(h.cols["DOB"])
+    girl = np.isin(h.cols["SEX"], ["F", "2"]) & (h.cols["MOTHER"] == "0") & (dob != NONE) & (dob < e.start - 15 * 366)
+    rows = e.pick("Header", girl & (first != NONE) & (first < e.start - 400))
+    hit = e.set("Header", rows, "MOTHER", "1")
+    e.set("Header", rows, "MC_DOB", text_of(e.start - e.rng.integers(1, 60, len(rows))))
+    return hit
+
+
+@kind("mother_given_for_care_leaver", rules=("628",))
+def _mother_for_care_leaver(e: Edit) -> np.ndarray:
+    """MOTHER filled in for a care leaver who was not looked after in the year."""
+    if not e.has("OC3"):
+        return np.zeros(0, np.int64)
+    h = e.table("Header")
+    has_ep, _ = _header_episodes(e)
+    rows = e.pick("Header", ~has_ep & np.isin(h.child, e.table("OC3").child) & (h.cols["MOTHER"] == ""))
+    return e.set("Header", rows, "MOTHER", "0")
