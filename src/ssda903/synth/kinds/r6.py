@@ -356,3 +356,82 @@ def _mother_for_care_leaver(e: Edit) -> np.ndarray:
     has_ep, _ = _header_episodes(e)
     rows = e.pick("Header", ~has_ep & np.isin(h.child, e.table("OC3").child) & (h.cols["MOTHER"] == ""))
     return e.set("Header", rows, "MOTHER", "0")
+
+
+def _order_rows(e: Edit) -> np.ndarray:
+    pp = e.table("PrevPerm")
+    return np.isin(pp.cols["PREV_PERM"], ["P1", "P2", "P3"])
+
+
+@kind("previous_permanence_incomplete", rules=("630",))
+def _prevperm_incomplete(e: Edit) -> np.ndarray:
+    """The order recorded, but not the LA that arranged it or its date."""
+    if not e.has("PrevPerm"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("PrevPerm", _order_rows(e) & (e.col("PrevPerm", "LA_PERM") != ""))
+    column = np.where(e.rng.random(len(rows)) < 0.5, "LA_PERM", "DATE_PERM")
+    hit = [e.set("PrevPerm", rows[column == c], c, "") for c in ("LA_PERM", "DATE_PERM")]
+    return np.concatenate(hit)
+
+
+@kind("previous_permanence_invalid_code", rules=("631",))
+def _prevperm_bad_code(e: Edit) -> np.ndarray:
+    """A previous permanence code from another list (the old codes, or a placement code)."""
+    if not e.has("PrevPerm"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("PrevPerm", e.col("PrevPerm", "PREV_PERM") != "")
+    bad = np.array(["P5", "Z2", "P0", "A1"], dtype=object)
+    return e.set("PrevPerm", rows, "PREV_PERM", bad[e.rng.integers(0, len(bad), len(rows))])
+
+
+@kind("previous_permanence_date_invalid", rules=("632",))
+def _prevperm_bad_date(e: Edit) -> np.ndarray:
+    """The order's date written month and year only, or dated the day care began."""
+    if not (e.has("PrevPerm") and e.has("Episodes")):
+        return np.zeros(0, np.int64)
+    pp, ep = e.table("PrevPerm"), e.table("Episodes")
+    starts = (ep.cols["RNE"] == "S") & (days(ep.cols["DECOM"]) != NONE)
+    latest = pd.Series(days(ep.cols["DECOM"])[starts], index=ep.child[starts]).groupby(level=0).max()
+    began = _child_value(pp.child, latest)
+    rows = e.pick("PrevPerm", _order_rows(e) & (began != NONE))
+    short = e.rng.random(len(rows)) < 0.5
+    dates = np.asarray(text_of(began[rows]), dtype=object)
+    new = np.where(short, [d[3:] for d in dates.tolist()], dates).astype(object)
+    return e.set("PrevPerm", rows, "DATE_PERM", new)
+
+
+@kind("previous_permanence_la_ons_code", rules=("633",))
+def _prevperm_bad_la(e: Edit) -> np.ndarray:
+    """The LA's ONS code, or a made-up number, given instead of its DfE three-digit number."""
+    if not e.has("PrevPerm"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("PrevPerm", e.col("PrevPerm", "LA_PERM") != "")
+    bad = np.array(["E09000027", "100", "ENG", "0"], dtype=object)
+    return e.set("PrevPerm", rows, "LA_PERM", bad[e.rng.integers(0, len(bad), len(rows))])
+
+
+@kind("previous_permanence_before_2016", rules=("634",))
+def _prevperm_long_in_care(e: Edit) -> np.ndarray:
+    """A previous permanence row sent for a child in care since before April 2016."""
+    if not (e.has("Episodes") and "PrevPerm" in e.ctx.tables):
+        return np.zeros(0, np.int64)
+    ep = e.table("Episodes")
+    cut = int((pd.Timestamp("2016-04-01") - pd.Timestamp(0)).days)
+    latest = pd.Series(days(ep.cols["DECOM"]), index=ep.child).groupby(level=0).max()
+    c = e.children[np.isin(e.children, ep.child) & ~np.isin(e.children, e.table("PrevPerm").child)]
+    c = c[(_child_value(c, latest) != NONE) & (_child_value(c, latest) < cut)]
+    if len(c) == 0:
+        return c
+    w = e.world
+    new = {"CHILD": w.gidx_text[c], "DOB": text_of(w.dob[c]), "PREV_PERM": np.full(len(c), "Z1", object)}
+    return _append(e, "PrevPerm", c, new)
+
+
+@kind("previous_permanence_z1_with_order", rules=("635",))
+def _prevperm_z1_with_order(e: Edit) -> np.ndarray:
+    """Z1 (no previous order) keyed over an order whose LA and date are still recorded."""
+    if not e.has("PrevPerm"):
+        return np.zeros(0, np.int64)
+    pp = e.table("PrevPerm")
+    rows = e.pick("PrevPerm", _order_rows(e) & ((pp.cols["LA_PERM"] != "") | (pp.cols["DATE_PERM"] != "")))
+    return e.set("PrevPerm", rows, "PREV_PERM", "Z1")
