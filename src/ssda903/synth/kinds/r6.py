@@ -63,8 +63,7 @@ def _missing_after_care(e: Edit) -> np.ndarray:
     dec = last_dec[rows]
     new_start = np.minimum(dec + e.rng.integers(1, 15, len(rows)), e.end - 1)
     hit = e.set("Missing", rows, "MIS_START", text_of(new_start))
-    e.set("Missing", rows, "MIS_END", text_of(new_start + 1))
-    return hit
+    return np.union1d(hit, e.set("Missing", rows, "MIS_END", text_of(new_start + 1)))
 
 
 @kind("missing_before_care_began", rules=("581",))
@@ -114,8 +113,7 @@ def _missing_at_18(e: Edit) -> np.ndarray:
     rows = e.pick("Missing", mdec != NONE)
     end = mdec[rows]
     hit = e.set("Missing", rows, "MIS_START", text_of(end - e.rng.integers(1, 6, len(rows))))
-    e.set("Missing", rows, "MIS_END", text_of(end))
-    return hit
+    return np.union1d(hit, e.set("Missing", rows, "MIS_END", text_of(end)))
 
 
 def _add_18(d: int) -> int:
@@ -343,8 +341,7 @@ def _mother_new_with_old_child(e: Edit) -> np.ndarray:
     girl = np.isin(h.cols["SEX"], ["F", "2"]) & (h.cols["MOTHER"] == "0") & (dob != NONE) & (dob < e.start - 15 * 366)
     rows = e.pick("Header", girl & (first != NONE) & (first < e.start - 400))
     hit = e.set("Header", rows, "MOTHER", "1")
-    e.set("Header", rows, "MC_DOB", text_of(e.start - e.rng.integers(1, 60, len(rows))))
-    return hit
+    return np.union1d(hit, e.set("Header", rows, "MC_DOB", text_of(e.start - e.rng.integers(1, 60, len(rows)))))
 
 
 @kind("mother_given_for_care_leaver", rules=("628",))
@@ -410,13 +407,17 @@ def _prevperm_bad_la(e: Edit) -> np.ndarray:
     return e.set("PrevPerm", rows, "LA_PERM", bad[e.rng.integers(0, len(bad), len(rows))])
 
 
+#: 1 April 2016 as a day number: previous permanence is collected for children who started care from then (634).
+PERMANENCE_FROM = int((pd.Timestamp("2016-04-01") - pd.Timestamp(0)).days)
+
+
 @kind("previous_permanence_before_2016", rules=("634",))
 def _prevperm_long_in_care(e: Edit) -> np.ndarray:
     """A previous permanence row sent for a child in care since before April 2016."""
     if not (e.has("Episodes") and "PrevPerm" in e.ctx.tables):
         return np.zeros(0, np.int64)
     ep = e.table("Episodes")
-    cut = int((pd.Timestamp("2016-04-01") - pd.Timestamp(0)).days)
+    cut = PERMANENCE_FROM
     latest = pd.Series(days(ep.cols["DECOM"]), index=ep.child).groupby(level=0).max()
     c = e.children[np.isin(e.children, ep.child) & ~np.isin(e.children, e.table("PrevPerm").child)]
     c = c[(_child_value(c, latest) != NONE) & (_child_value(c, latest) < cut)]
