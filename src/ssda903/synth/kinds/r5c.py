@@ -53,3 +53,35 @@ def _ended_after_year(e: Edit) -> np.ndarray:
     rows = e.pick("Missing", ok)
     new = e.end + e.rng.integers(1, 20, len(rows))
     return e.set("Missing", rows, "MIS_END", text_of(new))
+
+
+@kind("missing_incident_inside_another", rules=("574",), weight=1.5)
+def _incident_overlaps(e: Edit) -> np.ndarray:
+    """A child's next incident keyed with the start date of the one before, which lasted a day or more."""
+    if not e.has("Missing"):
+        return np.zeros(0, np.int64)
+    child = e.table("Missing").child
+    start = days(e.col("Missing", "MIS_START"))
+    end = days(e.col("Missing", "MIS_END"))
+    ok = np.zeros(len(child), bool)
+    if len(child) > 1:
+        ok[1:] = (child[1:] == child[:-1]) & (start[:-1] >= 0) & (end[:-1] > start[:-1]) & (start[1:] > start[:-1])
+    rows = e.pick("Missing", ok)
+    return e.set("Missing", rows, "MIS_START", e.col("Missing", "MIS_START")[rows - 1].copy())
+
+
+@kind("missing_left_open_after_placement_ended", rules=("575",), weight=1.5)
+def _left_open(e: Edit) -> np.ndarray:
+    """An incident from a placement that has since ended, its end date never keyed."""
+    if not e.has("Missing") or not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    mchild = e.table("Missing").child
+    start = days(e.col("Missing", "MIS_START"))
+    ep = e.table("Episodes")
+    decom, dec = days(e.col("Episodes", "DECOM")), days(e.col("Episodes", "DEC"))
+    ok = np.zeros(len(mchild), bool)
+    for i in np.flatnonzero(np.isin(mchild, e.children) & (e.col("Missing", "MIS_END") != "") & (start >= 0)):
+        mine = (ep.child == mchild[i]) & (decom >= 0) & (dec >= 0)
+        ok[i] = bool(np.any(mine & (decom <= start[i]) & (start[i] < dec)))
+    rows = e.pick("Missing", ok)
+    return e.set("Missing", rows, "MIS_END", "")
