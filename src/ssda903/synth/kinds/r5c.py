@@ -85,3 +85,46 @@ def _left_open(e: Edit) -> np.ndarray:
         ok[i] = bool(np.any(mine & (decom <= start[i]) & (start[i] < dec)))
     rows = e.pick("Missing", ok)
     return e.set("Missing", rows, "MIS_END", "")
+
+
+def _first_order(e: Edit) -> tuple[np.ndarray, np.ndarray]:
+    """For each PlacedAdoption row: the row of the child's first E1 episode (-1 when none) and its start."""
+    ep = e.table("Episodes")
+    decom = days(e.col("Episodes", "DECOM"))
+    e1 = np.flatnonzero((e.col("Episodes", "LS") == "E1") & (decom >= 0))
+    pa_child = e.table("PlacedAdoption").child
+    row = np.full(len(pa_child), -1, np.int64)
+    when = np.full(len(pa_child), -1, np.int64)
+    for i, c in enumerate(pa_child):
+        mine = e1[ep.child[e1] == c]
+        if len(mine):
+            first = mine[np.argmin(decom[mine])]
+            row[i], when[i] = first, decom[first]
+    return row, when
+
+
+def _decision_after_order(e: Edit, order_code: str) -> np.ndarray:
+    if not e.has("PlacedAdoption") or not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    pa_child = e.table("PlacedAdoption").child
+    ok = np.isin(pa_child, e.children) & (e.col("PlacedAdoption", "DATE_PLACED_CEASED") == "")
+    if not ok.any():
+        return np.zeros(0, np.int64)
+    ep_row, when = _first_order(e)
+    rows = e.pick("PlacedAdoption", ok & (when >= 0))
+    new = when[rows] + e.rng.integers(1, 30, len(rows))
+    if order_code != "E1":
+        e.set("Episodes", ep_row[rows], "LS", order_code)
+    return e.set("PlacedAdoption", rows, "DATE_PLACED", text_of(new))
+
+
+@kind("adoption_decision_after_placement_order", rules=("554",), weight=1.5)
+def _decision_after_placement_order(e: Edit) -> np.ndarray:
+    """The decision to place for adoption keyed as the day the panel met after the placement order."""
+    return _decision_after_order(e, "E1")
+
+
+@kind("adoption_decision_after_freeing_order", rules=("556",), weight=1.5)
+def _decision_after_freeing_order(e: Edit) -> np.ndarray:
+    """An order recorded under the old freeing-order code D1, the decision dated after it."""
+    return _decision_after_order(e, "D1")
