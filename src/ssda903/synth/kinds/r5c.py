@@ -128,3 +128,44 @@ def _decision_after_placement_order(e: Edit) -> np.ndarray:
 def _decision_after_freeing_order(e: Edit) -> np.ndarray:
     """An order recorded under the old freeing-order code D1, the decision dated after it."""
     return _decision_after_order(e, "D1")
+
+
+def _decision_rows_with_episode(e: Edit, decision_ok: np.ndarray, episode_ok: np.ndarray) -> np.ndarray:
+    """PlacedAdoption rows where ``decision_ok`` holds, of a chosen child with an episode where ``episode_ok`` holds."""
+    ep_child = e.table("Episodes").child[episode_ok]
+    pa_child = e.table("PlacedAdoption").child
+    return e.pick("PlacedAdoption", decision_ok & np.isin(pa_child, ep_child))
+
+
+@kind("adoption_breakdown_without_reversal", rules=("557",), weight=1.5)
+def _breakdown_without_reversal(e: Edit) -> np.ndarray:
+    """A child placed for adoption who went home instead (E4A), the decision never recorded as reversed."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("Episodes", np.isin(e.col("Episodes", "REC"), ["E11", "E12"]))
+    return e.set("Episodes", rows, "REC", "E4A")
+
+
+@kind("adoption_decision_ceased_on_adoption", rules=("558",), weight=1.5)
+def _ceased_on_adoption(e: Edit) -> np.ndarray:
+    """An adopted child's decision closed with the adoption date, as if the plan had been reversed."""
+    if not e.has("PlacedAdoption") or not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    adopted = np.isin(e.col("Episodes", "REC"), ["E11", "E12"])
+    rows = _decision_rows_with_episode(e, e.col("PlacedAdoption", "DATE_PLACED_CEASED") == "", adopted)
+    ep = e.table("Episodes")
+    pa_child = e.table("PlacedAdoption").child
+    dec = e.col("Episodes", "DEC")
+    new = np.array([dec[np.flatnonzero(adopted & (ep.child == pa_child[r]))[0]] for r in rows], dtype=object)
+    return e.set("PlacedAdoption", rows, "DATE_PLACED_CEASED", new)
+
+
+@kind("freeing_order_without_decision", rules=("555",))
+def _freeing_order_without_decision(e: Edit) -> np.ndarray:
+    """A care order keyed as a freeing order (D1) for a child with no adoption decision."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    decided = e.table("PlacedAdoption").child if e.has("PlacedAdoption") else np.zeros(0, np.int64)
+    ep_child = e.table("Episodes").child
+    rows = e.pick("Episodes", (e.col("Episodes", "LS") == "C2") & ~np.isin(ep_child, decided))
+    return e.set("Episodes", rows, "LS", "D1")
