@@ -169,3 +169,46 @@ def _freeing_order_without_decision(e: Edit) -> np.ndarray:
     ep_child = e.table("Episodes").child
     rows = e.pick("Episodes", (e.col("Episodes", "LS") == "C2") & ~np.isin(ep_child, decided))
     return e.set("Episodes", rows, "LS", "D1")
+
+
+@kind("adoption_decision_backdated", rules=("559",), needs_previous=True)
+def _decision_backdated(e: Edit) -> np.ndarray:
+    """This year's decision keyed with a date before 1 April, so last year's return never had it."""
+    if not e.has("PlacedAdoption"):
+        return np.zeros(0, np.int64)
+    placed = days(e.col("PlacedAdoption", "DATE_PLACED"))
+    rows = e.pick("PlacedAdoption", (placed >= e.start) & (e.col("PlacedAdoption", "DATE_PLACED_CEASED") == ""))
+    new = e.start - e.rng.integers(1, 30, len(rows))
+    return e.set("PlacedAdoption", rows, "DATE_PLACED", text_of(new))
+
+
+@kind("adoption_decision_date_changed", rules=("560",), needs_previous=True)
+def _decision_date_changed(e: Edit) -> np.ndarray:
+    """Last year's standing decision keyed this year a few days out."""
+    if not e.has("PlacedAdoption"):
+        return np.zeros(0, np.int64)
+    placed = days(e.col("PlacedAdoption", "DATE_PLACED"))
+    ok = (placed >= 0) & (placed < e.start) & (e.col("PlacedAdoption", "DATE_PLACED_CEASED") == "")
+    rows = e.pick("PlacedAdoption", ok)
+    new = placed[rows] - e.rng.integers(1, 10, len(rows))
+    return e.set("PlacedAdoption", rows, "DATE_PLACED", text_of(new))
+
+
+@kind("continuing_episode_start_changed", rules=("562",), needs_previous=True)
+def _continuing_episode_moved(e: Edit) -> np.ndarray:
+    """An episode open at 1 April keyed with a start date a few days out from last year's."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    decom = days(e.col("Episodes", "DECOM"))
+    rows = e.pick("Episodes", (decom >= 0) & (decom < e.start - 10))
+    new = decom[rows] + e.rng.integers(1, 5, len(rows))
+    return e.set("Episodes", rows, "DECOM", text_of(new))
+
+
+@kind("reversed_decision_without_date", rules=("563",), weight=1.5)
+def _reversal_without_decision_date(e: Edit) -> np.ndarray:
+    """A reversed decision whose own date was never keyed."""
+    if not e.has("PlacedAdoption"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("PlacedAdoption", e.col("PlacedAdoption", "DATE_PLACED_CEASED") != "")
+    return e.set("PlacedAdoption", rows, "DATE_PLACED", "")
