@@ -68,9 +68,9 @@ def _review_of_care_leaver(e: Edit) -> np.ndarray:
         return NOTHING
     rows = e.pick("Reviews", np.ones(len(e.table("Reviews")), bool))
     target = leavers[e.rng.integers(0, len(leavers), len(rows))]
-    hit = e.set("Reviews", rows, "CHILD", oc3.cols["CHILD"][target])
-    e.set("Reviews", rows, "DOB", oc3.cols["DOB"][target])  # filed in full against the other young person
-    return hit
+    # filed in full against the other young person (the DOB first: the manifest names the child reviewed)
+    e.set("Reviews", rows, "DOB", oc3.cols["DOB"][target])
+    return e.set("Reviews", rows, "CHILD", oc3.cols["CHILD"][target])
 
 
 @kind("own_provision_outside_the_la", rules=("1015",), weight=1.0)
