@@ -144,9 +144,8 @@ def match_columns(
             match.extras[label] = i
             said = f"{label!r} is not a column of {table}; it is kept but not validated."
             if name in t.columns and t.columns[name].derived:  # PL_LA, PL_LOCATION, PL_DISTANCE
-                said = (
-                    f"{label!r} is worked out from the postcodes here, as the DfE does; the value given is kept"
-                    + (" and rule 411 reports where it disagrees." if name == "PL_LOCATION" else " but not used.")
+                said = f"{label!r} is worked out from the postcodes here, as the DfE does; the value given is kept" + (
+                    " and rule 411 reports where it disagrees." if name == "PL_LOCATION" else " but not used."
                 )
             match.problems.append(
                 LoadProblem(
