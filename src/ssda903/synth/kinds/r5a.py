@@ -169,6 +169,19 @@ def _category_changed_mid_period(e: Edit) -> np.ndarray:
     return e.set("Episodes", rows, "CIN", np.array([f"N{int(c[1]) % 8 + 1}" for c in cin[rows]], dtype=object))
 
 
+def _rare_rows(e: Edit, table: str, mask: np.ndarray) -> np.ndarray:
+    """Rows for a situation few children are in (an adoption, leaving care to stay put): about a
+    quarter as many as there are chosen children, taken from any child of the chunk with such a row
+    and no error yet. The chosen children left unchanged get another error instead."""
+    t = e.table(table)
+    edited = np.array([row[0] for row in e.ctx.edits], dtype=object)
+    candidates = np.unique(t.child[mask & ~np.isin(t.cols["CHILD"], edited)])
+    if len(candidates) == 0 or len(e.children) == 0:
+        return _NOTHING
+    n = min(len(candidates), -(-len(e.children) // 4))
+    return e.ctx.pick_rows(table, mask, e.rng.choice(candidates, n, replace=False))
+
+
 def _adopters(e: Edit, column: str, when: dict[str, list[str]], new: str) -> np.ndarray:
     """AD1 rows matching every ``when`` condition get ``new`` in ``column``."""
     if not e.has("AD1"):
@@ -177,51 +190,51 @@ def _adopters(e: Edit, column: str, when: dict[str, list[str]], new: str) -> np.
     ok = np.ones(len(ad.child), bool)
     for col, values in when.items():
         ok &= np.isin(ad.cols[col], values)
-    return e.set("AD1", e.pick("AD1", ok), column, new)
+    return e.set("AD1", _rare_rows(e, "AD1", ok), column, new)
 
 
-@kind("couple_recorded_as_one_adopter", rules=("511",), weight=2.0)
+@kind("couple_recorded_as_one_adopter", rules=("511",))
 def _couple_as_one(e: Edit) -> np.ndarray:
     """Two adopters, but only the adopter who signed the papers recorded in their sexes (F1)."""
     return _adopters(e, "SEX_ADOPTR", {"NB_ADOPTR": ["2"], "SEX_ADOPTR": ["MF", "FF"]}, "F1")
 
 
-@kind("couple_given_single_legal_status", rules=("514",), weight=2.0)
+@kind("couple_given_single_legal_status", rules=("514",))
 def _couple_as_single_status(e: Edit) -> np.ndarray:
     """A couple adopting given the single adopter's legal status (L0)."""
     return _adopters(e, "LS_ADOPTR", {"SEX_ADOPTR": ["MF", "MM", "FF"]}, "L0")
 
 
-@kind("same_gender_couple_as_l3", rules=("517",), weight=2.0)
+@kind("same_gender_couple_as_l3", rules=("517",))
 def _same_gender_as_l3(e: Edit) -> np.ndarray:
     """An unmarried same-gender couple given the unmarried different-gender status (L3 for L4)."""
     return _adopters(e, "LS_ADOPTR", {"LS_ADOPTR": ["L4"]}, "L3")
 
 
-@kind("different_gender_couple_as_l4", rules=("518",), weight=2.0)
+@kind("different_gender_couple_as_l4", rules=("518",))
 def _different_gender_as_l4(e: Edit) -> np.ndarray:
     """An unmarried different-gender couple given the unmarried same-gender status (L4 for L3)."""
     return _adopters(e, "LS_ADOPTR", {"LS_ADOPTR": ["L3"]}, "L4")
 
 
-@kind("single_adopter_as_civil_partners", rules=("519",), weight=2.0)
+@kind("single_adopter_as_civil_partners", rules=("519",))
 def _single_as_civil_partners(e: Edit) -> np.ndarray:
     """A single adopter given the civil partnership status (L2 for L0)."""
     return _adopters(e, "LS_ADOPTR", {"LS_ADOPTR": ["L0"]}, "L2")
 
 
-@kind("same_gender_married_as_l11", rules=("520",), weight=2.0)
+@kind("same_gender_married_as_l11", rules=("520",))
 def _same_gender_married_as_l11(e: Edit) -> np.ndarray:
     """A same-gender married couple given the different-gender married status (L11 for L12)."""
     return _adopters(e, "LS_ADOPTR", {"LS_ADOPTR": ["L12"]}, "L11")
 
 
-@kind("staying_put_from_a_childrens_home", rules=("516",), weight=1.0)
+@kind("staying_put_from_a_childrens_home", rules=("516",))
 def _staying_put_from_home(e: Edit) -> np.ndarray:
     """A young person staying put with former foster carers whose last episode is coded as the
     children's home they moved from (K2 for a foster placement)."""
     if not e.has("Episodes"):
         return _NOTHING
     ep = e.table("Episodes")
-    rows = e.pick("Episodes", np.isin(ep.cols["REC"], ["E45", "E46"]))
+    rows = _rare_rows(e, "Episodes", np.isin(ep.cols["REC"], ["E45", "E46"]))
     return e.set("Episodes", rows, "PLACE", "K2")
