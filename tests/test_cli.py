@@ -201,10 +201,14 @@ def test_validate_previous_folder_of_folders_suggests_one(synthetic: Path) -> No
     assert "Nothing could be read for the previous year" in r.output and "sub-folder" in r.output
 
 
-def test_validate_rule_not_implemented_yet(clean: Path) -> None:
-    r = runner.invoke(app, ["validate", str(clean), "--year", "2024/25", "--rules", "503D"])
+def test_validate_rule_not_implemented_yet(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ssda903.model import dfe_codes
+
+    real = dfe_codes.rule_codes()  # every code is implemented: pretend the DfE added one
+    monkeypatch.setattr(dfe_codes, "rule_codes", lambda: {**real, "999A": real["101"]})
+    r = runner.invoke(app, ["validate", str(clean), "--year", "2024/25", "--rules", "999A"])
     assert r.exit_code == 2
-    assert "503D: not implemented yet in 2024/25" in r.output
+    assert "999A: not implemented yet in 2024/25" in r.output
 
 
 def test_rules_explains_a_load_code() -> None:
@@ -217,13 +221,19 @@ def test_rules_explains_a_load_code() -> None:
     assert runner.invoke(app, ["rules", "LOAD99"]).exit_code == 2
 
 
-def test_rules_says_a_dfe_code_is_not_implemented_yet_and_lists_what_is_to_come() -> None:
-    r = runner.invoke(app, ["rules", "503D", "--year", "2024/25"])
+def test_rules_says_a_dfe_code_is_not_implemented_yet_and_lists_what_is_to_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ssda903.model import dfe_codes
+
+    real = dfe_codes.rule_codes()  # every code is implemented: pretend the DfE added one
+    monkeypatch.setattr(dfe_codes, "rule_codes", lambda: {**real, "999A": real["101"]})
+    r = runner.invoke(app, ["rules", "999A", "--year", "2024/25"])
     assert r.exit_code == 0, r.output
-    assert "503D is a DfE rule in 2022/23 to 2026/27 not implemented yet." in r.output
+    assert "999A is a DfE rule in 2022/23 to 2026/27 not implemented yet." in r.output
     to_come = next(line for line in r.output.splitlines() if line.startswith("DfE rules still to come in 2024/25"))
     codes = to_come.split(": ", 1)[1].split(", ")
-    assert "503D" in codes and "301" in codes and "101" not in codes  # 101 is implemented
+    assert "999A" in codes and "101" not in codes  # 101 is implemented
     assert runner.invoke(app, ["rules", "999Z"]).exit_code == 2
 
 
