@@ -292,6 +292,11 @@ class Injector:
     def _blank_mandatory(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
         for table, column, rows in self._spread(ctx, children, list(self.mandatory), non_blank):
+            if (table, column) == ("Header", "UPN"):
+                # a UPN is required only of a child with an episode that is not a short break (442)
+                ep = ctx.tables["Episodes"]
+                in_care = np.unique(ep.child[~np.isin(ep.cols["LS"], ["V3", "V4"])])
+                rows = rows[np.isin(ctx.tables["Header"].child[rows], in_care)]
             blank = np.full(len(rows), "", object)
             hit.append(ctx.set(table, rows, column, blank, "blank_mandatory", self.mandatory[(table, column)]))
         return cat(hit)
