@@ -99,3 +99,57 @@ def _final_then_more(e: Edit) -> np.ndarray:
     rec = e.col("Episodes", "REC")
     ok = has_next & (rec != "")
     return e.set("Episodes", e.pick("Episodes", ok), "REC", "E15")
+
+
+@kind("participation_code_for_a_toddler", rules=("441",), weight=0.4)
+def _pn_for_toddler(e: Edit) -> np.ndarray:
+    """A review of a child under 4 given a participation code for older children (PN4)."""
+    if not e.has("Reviews"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("Reviews", e.col("Reviews", "REVIEW_CODE") == "PN0")
+    return e.set("Reviews", rows, "REVIEW_CODE", "PN4")
+
+
+@kind("sibling_upn_copied", rules=("444",), weight=0.4)
+def _shared_upn(e: Edit) -> np.ndarray:
+    """A child given another child's UPN (a sibling's, copied from the wrong record)."""
+    upn = e.col("Header", "UPN")
+    real = (upn != "") & ~np.char.startswith(upn.astype(str), "UN")
+    rows = e.pick("Header", real)
+    donors = np.flatnonzero(real & ~np.isin(e.table("Header").child, e.children))
+    if len(rows) == 0 or len(donors) == 0:
+        return np.zeros(0, np.int64)
+    return e.set("Header", rows, "UPN", upn[e.rng.choice(donors, len(rows))])
+
+
+def _freeing_order(e: Edit, *, still_open: bool) -> np.ndarray:
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    ls = e.col("Episodes", "LS")
+    open_now = e.col("Episodes", "DEC") == ""
+    rows = e.pick("Episodes", np.isin(ls, ["E1", "C2"]) & (open_now == still_open))
+    return e.set("Episodes", rows, "LS", "D1")
+
+
+@kind("placement_order_coded_as_freeing_order", rules=("445",), weight=0.6)
+def _freeing_closed(e: Edit) -> np.ndarray:
+    """A placement or care order (E1, C2) recorded with the old freeing-order code D1, on an ended episode."""
+    return _freeing_order(e, still_open=False)
+
+
+@kind("open_placement_order_coded_as_freeing_order", rules=("451",), weight=0.6)
+def _freeing_open(e: Edit) -> np.ndarray:
+    """A placement or care order (E1, C2) recorded with the old freeing-order code D1, on the open episode."""
+    return _freeing_order(e, still_open=True)
+
+
+@kind("placement_order_start_year_mistyped", rules=("446",), weight=1.0)
+def _e1_year_typo(e: Edit) -> np.ndarray:
+    """The start of a placement-order episode keyed in the wrong century-and-decade (1996 for 2026)."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    decom = e.col("Episodes", "DECOM").astype(str)
+    ok = (e.col("Episodes", "LS") == "E1") & (np.char.str_len(decom) == 10)
+    rows = e.pick("Episodes", ok)
+    new = [d[:-4] + str(int(d[-4:]) - 30) if d[-4:].isdigit() else d for d in decom[rows]]
+    return e.set("Episodes", rows, "DECOM", np.array(new, dtype=object))
