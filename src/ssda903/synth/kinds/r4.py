@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ssda903.synth._edit import days
 from ssda903.synth.kinds._registry import Edit, kind
 
 
@@ -153,3 +154,78 @@ def _e1_year_typo(e: Edit) -> np.ndarray:
     rows = e.pick("Episodes", ok)
     new = [d[:-4] + str(int(d[-4:]) - 30) if d[-4:].isdigit() else d for d in decom[rows]]
     return e.set("Episodes", rows, "DECOM", np.array(new, dtype=object))
+
+
+def _carried_over(e: Edit) -> np.ndarray:
+    """Each child's first episode of the year when it started before 1 April (last year's open one)."""
+    has_prev, _ = _neighbours(e)
+    return ~has_prev & (days(e.col("Episodes", "DECOM")) < e.start)
+
+
+#: Real postcodes of placements in other authorities (Manchester, Birmingham, Leeds, Bristol).
+_ELSEWHERE = np.array(["M1 1AE", "B1 1BB", "LS1 1UR", "BS1 4DJ"], dtype=object)
+
+
+def _area(postcode: object) -> str:
+    """The letters a postcode starts with (its postcode area: 'B' of 'B12 0SH', 'LS' of 'LS1 1UR')."""
+    text = str(postcode).strip().upper()
+    return text[: len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
+
+
+def _elsewhere(e: Edit, original: np.ndarray) -> np.ndarray:
+    """For each postcode, one of ``_ELSEWHERE`` in another postcode area (so another authority)."""
+    out = np.empty(len(original), dtype=object)
+    for i, postcode in enumerate(original):
+        options = [p for p in _ELSEWHERE if _area(p) != _area(postcode)]
+        out[i] = options[int(e.rng.integers(0, len(options)))]
+    return out
+
+
+@kind("carried_over_placement_postcode_changed", rules=("452", "453"), weight=0.4, needs_previous=True)
+def _carried_postcode(e: Edit) -> np.ndarray:
+    """Last year's open placement given this year with the provider's office postcode, in another LA."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    rows = e.pick("Episodes", _carried_over(e) & (e.col("Episodes", "PL_POST") != ""))
+    return e.set("Episodes", rows, "PL_POST", _elsewhere(e, e.col("Episodes", "PL_POST")[rows]))
+
+
+@kind("carried_over_home_postcode_changed", rules=("453",), weight=0.4, needs_previous=True)
+def _carried_home(e: Edit) -> np.ndarray:
+    """Last year's open placement given this year with the family's new home postcode, so its distance moves."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    home = e.col("Episodes", "HOME_POST")
+    rows = e.pick("Episodes", _carried_over(e) & (home != "") & (e.col("Episodes", "PL_POST") != ""))
+    return e.set("Episodes", rows, "HOME_POST", _elsewhere(e, home[rows]))
+
+
+#: Real postcodes more than 350 miles from any English LA (Lerwick, Kirkwall).
+_FAR_NORTH = np.array(["ZE1 0AA", "KW15 1NX"], dtype=object)
+
+
+@kind("placement_postcode_in_the_far_north", rules=("454",), weight=0.4)
+def _far_placement(e: Edit) -> np.ndarray:
+    """A placement postcode mistyped into Shetland or Orkney (ZE/KW for an English postcode)."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    child = e.table("Episodes").child
+    uasc = e.table("UASC").child if e.has("UASC") else np.zeros(0, np.int64)
+    ok = (e.col("Episodes", "HOME_POST") != "") & (e.col("Episodes", "PL_POST") != "") & ~np.isin(child, uasc)
+    rows = e.pick("Episodes", ok)
+    return e.set("Episodes", rows, "PL_POST", e.rng.choice(_FAR_NORTH, len(rows)))
+
+
+@kind("staying_put_before_18", rules=("460",), weight=0.4)
+def _staying_put_early(e: Edit) -> np.ndarray:
+    """A 17-year-old who moved on (E5, E6, E8) recorded as staying put with the carers (E17)."""
+    if not e.has("Episodes"):
+        return np.zeros(0, np.int64)
+    header = e.table("Header")
+    dob = np.full(int(max(header.child.max(initial=0), e.table("Episodes").child.max(initial=0))) + 1, -(10**9))
+    dob[header.child] = days(header.cols["DOB"])
+    child = e.table("Episodes").child
+    dec = days(e.col("Episodes", "DEC"))
+    under_18 = (dec - dob[child]) < 17 * 365  # comfortably under 18 on the day care ended
+    ok = np.isin(e.col("Episodes", "REC"), ["E5", "E6", "E8", "E4A", "E13"]) & under_18 & (dob[child] > 0)
+    return e.set("Episodes", e.pick("Episodes", ok), "REC", "E17")
