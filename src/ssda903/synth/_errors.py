@@ -325,7 +325,9 @@ class Injector:
         decom = days(ep.cols["DECOM"])
         end = np.where(closed, days(np.where(closed, ep.cols["DEC"], "01/01/1900")), self.view.f.end + 1)
         room = end - decom - 1
-        rows = ctx.pick_rows("Episodes", has_prev & (room >= 3), children)
+        # only a continuation must start the day the last episode ended (433); a new period may not
+        continuation = np.isin(ep.cols["RNE"], ["P", "L", "T", "U", "B"])
+        rows = ctx.pick_rows("Episodes", has_prev & continuation & (room >= 3), children)
         k = np.minimum(ctx.rng.integers(2, 21, len(rows)), room[rows] - 1)
         return self._set_kind(ctx, "Episodes", rows, "DECOM", text_of(decom[rows] + k), "gap_between_episodes")
 
