@@ -293,6 +293,11 @@ class Injector:
     def _blank_mandatory(self, ctx: Ctx, children: np.ndarray, w: World) -> np.ndarray:
         hit = []
         for table, column, rows in self._spread(ctx, children, list(self.mandatory), non_blank):
+            if (table, column) == ("Header", "UPN"):
+                # a UPN is required only of a child with an episode that is not a short break (442)
+                ep = ctx.tables["Episodes"]
+                in_care = np.unique(ep.child[~np.isin(ep.cols["LS"], ["V3", "V4"])])
+                rows = rows[np.isin(ctx.tables["Header"].child[rows], in_care)]
             blank = np.full(len(rows), "", object)
             hit.append(ctx.set(table, rows, column, blank, "blank_mandatory", self.mandatory[(table, column)]))
         return cat(hit)
@@ -321,7 +326,9 @@ class Injector:
         decom = days(ep.cols["DECOM"])
         end = np.where(closed, days(np.where(closed, ep.cols["DEC"], "01/01/1900")), self.view.f.end + 1)
         room = end - decom - 1
-        rows = ctx.pick_rows("Episodes", has_prev & (room >= 3), children)
+        # only a continuation must start the day the last episode ended (433); a new period may not
+        continuation = np.isin(ep.cols["RNE"], ["P", "L", "T", "U", "B"])
+        rows = ctx.pick_rows("Episodes", has_prev & continuation & (room >= 3), children)
         k = np.minimum(ctx.rng.integers(2, 21, len(rows)), room[rows] - 1)
         return self._set_kind(ctx, "Episodes", rows, "DECOM", text_of(decom[rows] + k), "gap_between_episodes")
 

@@ -502,7 +502,10 @@ class Simulator:
         for _ in range(4):
             twin = (rank > 0) & ~same
             twin &= (place == prev_in_group(sp_row, place, "")) & (provider == prev_in_group(sp_row, provider, ""))
-            twin &= (urn == prev_in_group(sp_row, urn, "")) & (post == prev_in_group(sp_row, post, ""))
+            # supported accommodation before Ofsted registration is written without its URN (see
+            # _tables), so two K3 settings at one postcode would read as the same placement there
+            twin &= (urn == prev_in_group(sp_row, urn, "")) | (place == "K3")
+            twin &= post == prev_in_group(sp_row, post, "")
             if not twin.any():
                 break
             # another setting (a URN and its address go together) or, with no URN, another address
