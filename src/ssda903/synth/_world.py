@@ -854,6 +854,12 @@ class Simulator:
         is_care[:, -1] = True
         rr = np.repeat(np.arange(k), steps + 1)
         t, c = allb.ravel(), is_care.ravel()
+        # a child born in the last days of last year keeps a first social worker: it would fall in
+        # the quiet days below and leave the child looked after at 31 March with none (SW12)
+        first_of_chain = np.zeros(allb.shape, dtype=bool)
+        first_of_chain[:, 0] = True
+        late = first_of_chain.ravel() & (t > self.prev.end - 7) & (t <= self.cur.start + 2)
+        t = np.where(late, self.cur.start + 3, t)
         # no change of social worker in the last week of either year (SW11b looks for a successor then),
         # nor within two days of the start of either year's reporting window (SW07 is read with a
         # 365.2425-day year by some validators)
