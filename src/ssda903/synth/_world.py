@@ -857,9 +857,9 @@ class Simulator:
         # a child's first social worker hands over from nobody, so the quiet days below do not apply
         # to them, and a baby born in the last days of the year has one by 31 March: otherwise a
         # child looked after at 31 March could have none (SW12)
-        first_of_chain = np.zeros(allb.shape, dtype=bool)
-        first_of_chain[:, 0] = True
-        first_of_chain = first_of_chain.ravel()
+        first_column = np.zeros(allb.shape, dtype=bool)
+        first_column[:, 0] = True
+        first_of_chain = first_column.ravel()
         t = np.where(first_of_chain & (t > C1), C1, t)
         # no change of social worker in the last week of either year (SW11b looks for a successor then),
         # nor within two days of the start of either year's reporting window (SW07 is read with a
