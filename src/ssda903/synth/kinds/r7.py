@@ -167,6 +167,16 @@ def _sw_id_blank(e: Edit) -> np.ndarray:
     return e.set("SWEpisodes", _sw(e, recent), "SW_ID", "")
 
 
+@kind("sw_early_episode_id_blank", rules=("SW01aSTG1", "SW02STG1"), weight=0.3)
+def _sw_early_id_blank(e: Edit) -> np.ndarray:
+    """A social worker episode begun before April 2023 exported without the social worker's ID."""
+    if not e.has("SWEpisodes"):
+        return NOTHING
+    start = days(e.col("SWEpisodes", "SW_DECOM"))
+    early = (start != NONE) & (start < days(np.array(["01/04/2023"], dtype=object))[0])
+    return e.set("SWEpisodes", _sw(e, early), "SW_ID", "")
+
+
 @kind("sw_id_without_prefix", rules=("SW02STG1",), weight=0.3)
 def _sw_id_prefix(e: Edit) -> np.ndarray:
     """A social worker ID given as the bare staff number, without its SW prefix."""
