@@ -864,13 +864,20 @@ class Simulator:
         is_care[:, -1] = True
         rr = np.repeat(np.arange(k), steps + 1)
         t, c = allb.ravel(), is_care.ravel()
+        # a child's first social worker hands over from nobody, so the quiet days below do not apply
+        # to them, and a baby born in the last days of the year has one by 31 March: otherwise a
+        # child looked after at 31 March could have none (SW12)
+        first_column = np.zeros(allb.shape, dtype=bool)
+        first_column[:, 0] = True
+        first_of_chain = first_column.ravel()
+        t = np.where(first_of_chain & (t > C1), C1, t)
         # no change of social worker in the last week of either year (SW11b looks for a successor then),
         # nor within two days of the start of either year's reporting window (SW07 is read with a
         # 365.2425-day year by some validators)
         quiet = ((t > C1 - 7) & (t <= C1)) | ((t > self.prev.end - 7) & (t <= self.prev.end))
         for edge in (self.prev.start, int(add_years(np.array([self.prev.start]), -1)[0]), self.cur.start):
             quiet |= np.abs(t - edge) <= 2
-        ok = (t <= C1) & ~quiet
+        ok = (t <= C1) & (~quiet | first_of_chain)
         rr, t, c = rr[ok], t[ok], c[ok]
         order = np.lexsort((t, rr))
         rr, t, c = rr[order], t[order], c[order]
