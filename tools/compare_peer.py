@@ -2,7 +2,7 @@
 
     export PYTHONPATH=$PWD/src
     /work/main/.venv/bin/python tools/compare_peer.py DIR --year 2024/25 [--previous DIR/previous] \
-        [--la E09000027] [--codes 100-299] [--show 5] [--halt] [--table peer-comparison.md]
+        [--la E09000027] [--codes 300-499,INT,EPI] [--show 5] [--halt] [--table peer-comparison.md]
 
 DIR is a folder of CSV files (e.g. from ``ssda903 synth``, whose injected/manifest.csv says what was
 changed where). Both tools run on the same files: ours in this process (the sources on PYTHONPATH),
@@ -15,7 +15,9 @@ lower case or an ISO date (a difference in reading the input, the same for every
 the top of docs/rules/differences.md), otherwise the injected error kinds or ``-``. A rule that
 differs is ``declared`` when its file gives ``community_difference`` for the year, ``noise`` when
 every differing row is noise, ``not compared`` when one side did not run it or the community
-validator crashed on it, and ``UNEXPLAINED`` otherwise: a bug in one of the two, to find.
+validator crashed on it, ``same alone`` when theirs flags the same rows once the rule runs on its
+own (their rules share one set of tables, which some change in place for the rules after), and
+``UNEXPLAINED`` otherwise: a bug in one of the two, to find.
 
 The community validator has no stages, so ours runs without the DfE's stage 2 halting unless
 ``--halt`` is given. ``--table`` appends the year's results to a markdown file: one row per rule that
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +61,24 @@ def code_key(code: str) -> tuple[int, str]:
     return (int(m.group()) if m else 10**6, code)
 
 
-def in_range(code: str, lo: int, hi: int) -> bool:
-    return code_key(code)[0] != 10**6 and lo <= code_key(code)[0] <= hi
+def selector(spec: str) -> Callable[[str], bool]:
+    """Which codes ``--codes`` names: comma-separated ranges (300-499) and prefixes (INT, SW, EPI, all)."""
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+
+    def wanted(code: str) -> bool:
+        n = code_key(code)[0]
+        for part in parts:
+            if part.lower() == "all":
+                return True
+            if re.fullmatch(r"\d+-\d+", part):
+                lo, hi = (int(x) for x in part.split("-"))
+                if n != 10**6 and lo <= n <= hi:
+                    return True
+            elif code.upper().startswith(part.upper()):
+                return True
+        return False
+
+    return wanted
 
 
 def run_ours(cur: Path, prev: Path | None, year: str, la: str, halt: bool) -> tuple[dict[str, dict[Row, str]], dict]:
@@ -103,6 +122,23 @@ def run_peer(cur: Path, prev: Path | None, year: str, la: str, work: Path) -> tu
     return found, status
 
 
+def run_alone(cur: Path, prev: Path | None, year: str, la: str, work: Path, code: str) -> set[Row]:
+    """The rows the community validator flags for ``code`` when it runs that rule alone."""
+    alone = work / f"alone-{code}"
+    alone.mkdir(exist_ok=True)
+    cmd = [PEER_PY, str(PEER_TOOLS / "run_peer.py"), "--year", year, "--la", la, "--current", str(cur)]
+    cmd += ["--out", str(alone / "peer.csv"), "--rules", code, "-q"] + (["--last", str(prev)] if prev else [])
+    subprocess.run(cmd, check=False, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    if not (alone / "peer.csv").exists():
+        return set()
+    with open(alone / "peer.csv", encoding="utf-8") as f:
+        return {
+            ("previous" if r["period"] == "last" else r["period"], r["table"], int(r["row"]))
+            for r in csv.DictReader(f)
+            if r["row"]
+        }
+
+
 def manifest(folder: Path, period: str) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
     """(period, child) -> [(table, column, kind)] of the cells synth changed."""
     out: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
@@ -128,13 +164,13 @@ def main() -> int:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--year", required=True)
     ap.add_argument("--previous", type=Path, help="last year's folder (default: FOLDER/previous when present)")
-    ap.add_argument("--codes", default="100-299")
+    ap.add_argument("--codes", default="all", help="ranges and prefixes: 300-499,700-710,INT,SW,EPI,NoE or all")
     ap.add_argument("--la", default="E09000027")
     ap.add_argument("--show", type=int, default=4, help="differing rows to list per rule and side")
     ap.add_argument("--halt", action="store_true", help="apply the DfE's stage 2 halting to our findings")
     ap.add_argument("--table", type=Path, help="append the results as a markdown table to this file")
     args = ap.parse_args()
-    lo, hi = (int(x) for x in args.codes.split("-"))
+    in_range = selector(args.codes)
     previous = args.previous or (args.folder / "previous" if (args.folder / "previous").is_dir() else None)
 
     work = Path(tempfile.mkdtemp(prefix="cmp-"))
@@ -148,8 +184,8 @@ def main() -> int:
     from ssda903.rules import rules_for_year
 
     year = CollectionYear.parse(args.year)
-    rules = {r.code: r for r in rules_for_year(year) if in_range(r.code, lo, hi)}
-    codes = sorted(set(rules) | {c for c in peer if in_range(c, lo, hi)}, key=code_key)
+    rules = {r.code: r for r in rules_for_year(year) if in_range(r.code)}
+    codes = sorted(set(rules) | {c for c in peer if in_range(c)}, key=code_key)
     lines, table, quiet, verdicts = [], [], [], Counter()
     for code in codes:
         rule = rules.get(code)
@@ -170,6 +206,9 @@ def main() -> int:
             verdict, reason = "noise", "how a cell is read (the top of differences.md)"
         elif rule and rule.community_difference:
             verdict, reason = "declared", rule.community_difference
+        elif run_alone(cur, prev, args.year, args.la, work, code) == set(a):
+            # their rules share one set of tables, and some change them in place for the rules after
+            verdict, reason = "same alone", "theirs agrees when run alone"
         else:
             verdict, reason = "UNEXPLAINED", ""
         verdicts[verdict] += 1
