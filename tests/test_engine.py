@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ssda903.dataset import Dataset
@@ -262,3 +264,24 @@ def test_a_load_problem_on_a_row_is_located_on_it() -> None:
     (hit,) = f[f.rule == "LOAD14"].to_dict("records")
     assert (hit["row"], hit["child"], hit["line"]) == (0, "1", 2)
     assert hit["_id"] == ds.sql("SELECT _id FROM raw.Episodes").fetchall()[0][0]  # on the row itself
+
+
+def test_a_rule_needing_a_table_last_years_return_cannot_have_says_so(tmp_path: Path) -> None:
+    import pandas as pd
+
+    import ssda903
+
+    current = {
+        "Header": pd.DataFrame({"CHILD": ["1"], "SEX": ["M"], "DOB": ["01/01/2012"]}),
+        "Episodes": pd.DataFrame({"CHILD": ["1"], "DECOM": ["01/05/2026"], "RNE": ["S"]}),
+        "DoLo": pd.DataFrame({"CHILD": ["1"], "DOB": ["01/01/2012"], "DOLO_START": ["01/06/2026"]}),
+    }
+    (tmp_path / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC\n1,01/05/2025,S,C2,N1,U1,PR1,\n"
+    )
+    result = ssda903.validate(current, "2026/27", tmp_path, la="E09000027", rules=["706"])
+    (outcome,) = [o for o in result.outcomes if o.rule == "706"]
+    assert (outcome.status, outcome.detail) == (
+        "not run",
+        "needs: DoLo of the previous year, which 2025/26 returns do not have",
+    )

@@ -234,7 +234,7 @@ def run(
         missing = [(p, t) for p, t in r.needs if (p, t) not in present]
         if missing:
             o.status = NOT_RUN
-            o.detail = "needs: " + ", ".join(_describe_need(p, t) for p, t in missing)
+            o.detail = "needs: " + ", ".join(_describe_need(ds, p, t) for p, t in missing)
         else:
             runnable.append((r, o))
         outcomes.append(o)
@@ -287,10 +287,13 @@ def _hits_sql(r: Rule) -> str:
     return f"SELECT DISTINCT '{r.code}', q._id FROM ({r.sql}\n) AS q"
 
 
-def _describe_need(period: str, what: str) -> str:
-    if period == "previous":
-        return f"{what} of the previous year"
-    return what
+def _describe_need(ds: Dataset, period: str, what: str) -> str:
+    if period != "previous":
+        return what
+    last_year = ds.year.previous()
+    if what in {t.name for t in load_model().all_tables} - {t.name for t in load_model().tables(last_year)}:
+        return f"{what} of the previous year, which {last_year} returns do not have"
+    return f"{what} of the previous year"
 
 
 def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
