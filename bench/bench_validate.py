@@ -157,9 +157,14 @@ def main() -> int:
     else:
         print(f"rules run: ours {ran} (+{len(KINDS)} load checks)")
     print(f"not run: {not_run}; crashed: {crashed}")
-    print(f"\nin-process at {sizes[-1]:,} children: load {t_load:.2f} s, rules {result.seconds:.2f} s; slowest rules:")
+    whole = rows[-1]["ours_s"] if rows else t_load + result.seconds
+    print(
+        f"\nin-process at {sizes[-1]:,} children: load {t_load:.2f} s, rules {result.seconds:.2f} s (each alone); "
+        f"slowest rules, as a share of the whole {whole:.1f} s run (over 2% marked !):"
+    )
     for o in sorted(result.outcomes, key=lambda o: -o.seconds)[: args.profile_top]:
-        print(f"  {o.rule:8} {o.seconds:7.3f} s  {o.status}")
+        share = o.seconds / whole
+        print(f"  {o.rule:9} {o.seconds:7.3f} s {share:6.1%} {'!' if share > 0.02 else ' '} {o.status}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import ssda903
@@ -133,3 +134,17 @@ def test_a_row_blank_in_every_column_is_one_warning_and_no_rule_fires_on_it(tmp_
     f = result.findings()
     assert f[["rule", "table", "row", "severity"]].values.tolist() == [["LOAD23", "Header", 1, "warning"]]
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("dob", "years", "day"),
+    [("2008-06-15", 17, "2025-06-15"), ("2008-02-29", 16, "2024-02-29"), ("2008-02-29", 17, "2025-02-28")],
+)
+def test_birthday_is_the_first_day_age_on_reaches_the_age(dob: str, years: int, day: str) -> None:
+    con = duckdb.connect()
+    con.execute(vocabulary_sql("base"))
+    got, age_then, age_before = con.execute(
+        f"SELECT birthday(DATE '{dob}', {years}), age_on(DATE '{dob}', DATE '{day}'), "
+        f"age_on(DATE '{dob}', DATE '{day}' - 1)"
+    ).fetchone()
+    assert (str(got), age_then, age_before) == (day, years, years - 1)
