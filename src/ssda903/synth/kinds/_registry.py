@@ -82,11 +82,46 @@ class Edit:
         order = np.sort(np.concatenate([np.arange(len(t)), rows]), kind="stable")
         self.ctx.tables[table] = t.take(order)
         new_rows = np.flatnonzero(np.r_[False, order[1:] == order[:-1]])
+        self._renumber(table, np.delete(np.arange(len(order)), new_rows))
         base = self.ctx.offsets.get(table, 0)
         copied = np.array([f"copy of row {base + int(r) - 1}" for r in new_rows], dtype=object)
         blank = np.full(len(new_rows), "", object)
         self.ctx.record(table, new_rows, "", blank, copied, self.kind, self.rule, False)
         return self.ctx.tables[table].child[new_rows]
+
+    def add_rows(self, table: str, children: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Add one row per chunk child in ``children`` (other columns blank), placed among the child's rows.
+
+        Only for kinds registered with ``adds_rows=True``; each new row is one manifest line
+        ("row added"). Not for the Header (its rows carry extra per-child values).
+        """
+        if table == "Header":
+            raise ValueError("rows are not added to the Header this way")
+        t = self.ctx.tables[table]
+        n = len(children)
+        if n == 0:
+            return np.zeros(0, np.int64)
+        added = {k: np.full(n, "", object) for k in t.cols}
+        for k, v in values.items():
+            added[k] = np.asarray(v, dtype=object)
+        child = np.concatenate([t.child, children])
+        order = np.argsort(child, kind="stable")
+        cols = {k: np.concatenate([v, added[k]])[order] for k, v in t.cols.items()}
+        self.ctx.tables[table] = Rows(child[order], cols)
+        position = np.empty(len(order), np.int64)
+        position[order] = np.arange(len(order))
+        self._renumber(table, position[: len(t)])
+        new_rows = np.sort(position[len(t) :])
+        blank, note = np.full(n, "", object), np.full(n, "row added", object)
+        self.ctx.record(table, new_rows, "", blank, note, self.kind, self.rule, False)
+        return self.ctx.tables[table].child[new_rows]
+
+    def _renumber(self, table: str, new_position: np.ndarray) -> None:
+        """Move the manifest lines already written for ``table`` to the rows' new positions."""
+        base = self.ctx.offsets.get(table, 0)
+        for line in self.ctx.edits:
+            if line[1] == table:
+                line[2] = base + int(new_position[int(line[2]) - base])  # type: ignore[call-overload]
 
 
 KindFn = Callable[[Edit], np.ndarray]
