@@ -183,8 +183,11 @@ class Injector:
             for name, fn, weight, possible in candidates
             if possible and (name not in KIND_RULES or self.rule(KIND_RULES[name]))
         ]
+        self.eligible: dict[int, Kind] = {}  # kind position -> which children it could change
         for k in KINDS.values():  # the kinds registered in synth/kinds/
             if (rule := self.rule(k.rules)) and (has_previous or not k.needs_previous):
+                if k.eligible is not None:
+                    self.eligible[len(self.kinds)] = self._registered(k.eligible, k.name, rule)
                 self.kinds.append((k.name, self._registered(k.fn, k.name, rule), k.weight))
         noise: list[tuple[str, Kind, bool]] = [
             ("lowercase_code", self._lowercase, bool(self.case)),
@@ -223,6 +226,7 @@ class Injector:
         if self.kinds:
             weights = np.array([k[2] for k in self.kinds])
             choice = rng.choice(len(self.kinds), size=len(err_children), p=weights / weights.sum())
+            self._prefer_eligible(ctx, err_children, choice, w, rng)
         # row insertions first, so every later row number is final
         done: list[np.ndarray] = []
         adds_rows = {"duplicate_child", "oc2_not_eligible"} | {k.name for k in KINDS.values() if k.adds_rows}
@@ -241,6 +245,30 @@ class Injector:
             noisy = [self.noise[i][1](ctx, noise_children[choice_n == i], w) for i in range(len(self.noise))]
             n_noise = len(np.unique(np.concatenate(noisy)))
         return ctx.tables, ctx.extras, ctx.edits, len(hit), n_noise
+
+    def _prefer_eligible(
+        self, ctx: Ctx, children: np.ndarray, choice: np.ndarray, w: World, rng: np.random.Generator
+    ) -> None:
+        """Give each kind with an ``eligible`` test its share of ``children`` among those it could change.
+
+        Swaps choices in place, so every kind keeps its count; a child once given such a kind
+        keeps it. Children it could not change that cannot be swapped stay with it (and get a
+        wrong code instead, as any child a kind cannot change).
+        """
+        fixed = np.zeros(len(children), bool)
+        for i, eligible in self.eligible.items():
+            mine = np.flatnonzero((choice == i) & ~fixed)
+            if len(mine) == 0:
+                continue
+            able = np.isin(children, eligible(ctx, children, w)) & ~fixed
+            own = mine[able[mine]]
+            others = rng.permutation(np.flatnonzero(able & (choice != i)))
+            gain = others[: len(mine) - len(own)]
+            give = mine[~able[mine]][: len(gain)]
+            choice[give] = choice[gain]
+            choice[gain] = i
+            fixed[own] = True
+            fixed[gain] = True
 
     # ------------------------------------------------------------------ kinds
     def _spread(

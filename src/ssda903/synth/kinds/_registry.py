@@ -135,6 +135,7 @@ class Kind:
     weight: float = 0.5
     needs_previous: bool = False
     adds_rows: bool = False
+    eligible: KindFn | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -147,17 +148,21 @@ def kind(
     weight: float = 0.5,
     needs_previous: bool = False,
     adds_rows: bool = False,
+    eligible: KindFn | None = None,
 ) -> Callable[[KindFn], KindFn]:
     """Registers an error kind reported by the first of ``rules`` that exists in the year.
 
     ``weight`` is how often it is chosen against the others (most are 0.5-3); ``needs_previous``
     injects it only when last year's return is written; ``adds_rows`` marks a kind that adds rows.
+    ``eligible``, for a kind whose situation is rare, returns which of ``e.children`` it could
+    change (read only, before any error is injected): the kind keeps its share of the children
+    given errors, but takes them among those first, so a rare situation is not left to chance.
     """
 
     def register(fn: KindFn) -> KindFn:
         if name in KINDS:
             raise ValueError(f"two error kinds are named {name!r}")
-        KINDS[name] = Kind(name, tuple(rules), fn, weight, needs_previous, adds_rows)
+        KINDS[name] = Kind(name, tuple(rules), fn, weight, needs_previous, adds_rows, eligible)
         return fn
 
     return register

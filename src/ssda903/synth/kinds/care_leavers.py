@@ -164,9 +164,8 @@ def _birthday_this_year(e: Edit, children: np.ndarray) -> tuple[np.ndarray, np.n
     return age, add_years(dob, np.maximum(age, 0))
 
 
-@kind("care_leaver_info_while_in_care_at_birthday", rules=("1007",), weight=1.0, adds_rows=True)
-def _oc3_still_in_care(e: Edit) -> np.ndarray:
-    """Care leaver information completed for a 17- or 18-year-old still looked after on that birthday."""
+def _in_care_at_birthday(e: Edit) -> np.ndarray:
+    """17- and 18-year-olds looked after on that birthday, with no OC3 row."""
     if not e.has("Episodes"):
         return NOTHING
     spans = _episode_spans(e)
@@ -177,39 +176,61 @@ def _oc3_still_in_care(e: Edit) -> np.ndarray:
         for i, child in enumerate(c.tolist())
         if age[i] in (17, 18) and any(a <= bday[i] < b for a, b, _ in spans[child])
     ]
-    return _add_oc3(e, c[keep])
+    return c[keep]
 
 
-@kind("care_leaver_info_after_leaving_after_birthday", rules=("1016",), weight=1.0, adds_rows=True)
-def _oc3_left_after_birthday(e: Edit) -> np.ndarray:
-    """Care leaver information completed for a young person who left care this year after turning 17 or 18."""
+@kind(
+    "care_leaver_info_while_in_care_at_birthday",
+    rules=("1007",),
+    weight=0.5,
+    adds_rows=True,
+    eligible=_in_care_at_birthday,
+)
+def _oc3_still_in_care(e: Edit) -> np.ndarray:
+    """Care leaver information completed for a 17- or 18-year-old still looked after on that birthday."""
+    return _add_oc3(e, _in_care_at_birthday(e))
+
+
+def _left_after_birthday(e: Edit) -> np.ndarray:
+    """17- and 18-year-olds who left care this year after that birthday, with no OC3 row."""
     if not e.has("Episodes"):
         return NOTHING
     spans = _episode_spans(e)
     c = _without_oc3(e, list(spans))
     age, bday = _birthday_this_year(e, c)
     keep = [i for i, child in enumerate(c.tolist()) if age[i] in (17, 18) and bday[i] <= spans[child][-1][1] < OPEN]
-    return _add_oc3(e, c[keep])
+    return c[keep]
 
 
-@kind("care_leaver_info_after_transfer", rules=("1011",), weight=3.0, adds_rows=True)
-def _oc3_transferred(e: Edit) -> np.ndarray:
-    """Care leaver information completed for a young person whose care was transferred to another LA."""
+@kind(
+    "care_leaver_info_after_leaving_after_birthday",
+    rules=("1016",),
+    weight=0.5,
+    adds_rows=True,
+    eligible=_left_after_birthday,
+)
+def _oc3_left_after_birthday(e: Edit) -> np.ndarray:
+    """Care leaver information completed for a young person who left care this year after turning 17 or 18."""
+    return _add_oc3(e, _left_after_birthday(e))
+
+
+def _transferred(e: Edit) -> np.ndarray:
+    """Children whose last episode ended in a transfer to another LA (E3), with no OC3 row."""
     if not e.has("Episodes"):
         return NOTHING
     spans = _episode_spans(e)
     c = _without_oc3(e, list(spans))
-    keep = [i for i, child in enumerate(c.tolist()) if max(spans[child])[2] == "E3"]
-    return _add_oc3(e, c[keep])
+    return c[[i for i, child in enumerate(c.tolist()) if max(spans[child])[2] == "E3"]]
 
 
-@kind("care_leaver_info_for_child_who_died", rules=("1000",), weight=2.0, adds_rows=True)
-def _oc3_died(e: Edit) -> np.ndarray:
-    """A 16- or 17-year-old who died in care this year recorded as a care leaver who died.
+@kind("care_leaver_info_after_transfer", rules=("1011",), weight=0.3, adds_rows=True, eligible=_transferred)
+def _oc3_transferred(e: Edit) -> np.ndarray:
+    """Care leaver information completed for a young person whose care was transferred to another LA."""
+    return _add_oc3(e, _transferred(e))
 
-    Deaths in care are too rare in the generated data to pick from, so the child's last episode
-    (ended this year) is given reason E2 too; both changes are this one error's manifest lines.
-    """
+
+def _left_at_16_or_17(e: Edit) -> np.ndarray:
+    """Children who left care this year aged 16 or 17, with no OC3 row."""
     if not e.has("Episodes"):
         return NOTHING
     spans = _episode_spans(e)
@@ -217,17 +238,25 @@ def _oc3_died(e: Edit) -> np.ndarray:
     _, dob = _header_dob(e, c)
     ends = np.array([spans[child][-1][1] for child in c.tolist()], dtype=np.int64)
     age = np.where((dob == NONE) | (ends >= OPEN), -1, age_on(dob, np.minimum(ends, e.end)))
-    c = c[(age >= 16) & (age <= 17) & (ends >= e.start)]
-    added = _add_oc3(e, c, touch="DIED")
+    return c[(age >= 16) & (age <= 17) & (ends >= e.start)]
+
+
+@kind("care_leaver_info_for_child_who_died", rules=("1000",), weight=0.2, adds_rows=True, eligible=_left_at_16_or_17)
+def _oc3_died(e: Edit) -> np.ndarray:
+    """A 16- or 17-year-old who died in care this year recorded as a care leaver who died.
+
+    Deaths in care are too rare in the generated data to pick from, so the child's last episode
+    (ended this year) is given reason E2 too; both changes are this one error's manifest lines.
+    """
+    added = _add_oc3(e, _left_at_16_or_17(e), touch="DIED")
     ep = e.table("Episodes")
     last = np.flatnonzero(np.isin(ep.child, added) & np.r_[ep.child[1:] != ep.child[:-1], True])
     e.set("Episodes", last, "REC", "E2")
     return added
 
 
-@kind("care_leaver_info_for_child_who_left_before_16", rules=("1001",), weight=2.0, adds_rows=True)
-def _oc3_not_relevant(e: Edit) -> np.ndarray:
-    """Care leaver information completed for a young person who left care at 14 or 15 (not a relevant child)."""
+def _left_before_16(e: Edit) -> np.ndarray:
+    """Children first looked after this year who left at 14 or 15, with no OC3 row."""
     if not e.has("Episodes"):
         return NOTHING
     spans = _episode_spans(e)
@@ -239,29 +268,48 @@ def _oc3_not_relevant(e: Edit) -> np.ndarray:
     began = np.array([spans[child][0][0] >= e.start for child in c.tolist()], dtype=bool)
     left = (dob != NONE) & (ends < OPEN) & began
     age = np.where(left, age_on(dob, np.where(left, ends, 0)), -1)
-    return _add_oc3(e, c[(age >= 14) & (age <= 15)])
+    return c[(age >= 14) & (age <= 15)]
 
 
-@kind("care_leaver_id_mistyped", rules=("1002",), weight=3.0)
-def _oc3_id_typo(e: Edit) -> np.ndarray:
-    """A care leaver turning 17 recorded under a mistyped identifier, which has no episodes in either year."""
+@kind(
+    "care_leaver_info_for_child_who_left_before_16",
+    rules=("1001",),
+    weight=0.3,
+    adds_rows=True,
+    eligible=_left_before_16,
+)
+def _oc3_not_relevant(e: Edit) -> np.ndarray:
+    """Care leaver information completed for a young person who left care at 14 or 15 (not a relevant child)."""
+    return _add_oc3(e, _left_before_16(e))
+
+
+def _oc3_rows_at_17(e: Edit) -> np.ndarray:
+    """OC3 rows of care leavers whose 16th birthday was last year or later, with no episode this year."""
     if not e.has("OC3"):
-        return NOTHING
+        return np.zeros(0, bool)
     oc3 = e.table("OC3")
     dob = days(oc3.cols["DOB"])
     recent = (dob != NONE) & (add_years(dob, 16) >= add_years(np.array([e.start]), -1)[0])
     in_care = e.table("Episodes").child if e.has("Episodes") else NOTHING
-    rows = e.pick("OC3", recent & ~np.isin(oc3.child, in_care))
+    return recent & ~np.isin(oc3.child, in_care)
+
+
+def _leavers_at_17(e: Edit) -> np.ndarray:
+    return e.table("OC3").child[_oc3_rows_at_17(e)] if e.has("OC3") else NOTHING
+
+
+@kind("care_leaver_id_mistyped", rules=("1002",), weight=0.3, eligible=_leavers_at_17)
+def _oc3_id_typo(e: Edit) -> np.ndarray:
+    """A care leaver turning 17 recorded under a mistyped identifier, which has no episodes in either year."""
+    if not e.has("OC3"):
+        return NOTHING
+    rows = e.pick("OC3", _oc3_rows_at_17(e))
+    oc3 = e.table("OC3")
     return e.set("OC3", rows, "CHILD", oc3.cols["CHILD"][rows] + "A")
 
 
-@kind("leaver_episodes_filed_elsewhere", rules=("1010",), weight=0.5, adds_rows=True)
-def _oc3_episodes_elsewhere(e: Edit) -> np.ndarray:
-    """A 17- or 18-year-old who left care this year given care leaver information, their episodes under a mistyped ID.
-
-    The young person was looked after at 31 March last year, so this year's return must hold
-    their episodes; under another identifier, only the care leaver row is left.
-    """
+def _left_this_year_at_17_or_18(e: Edit) -> np.ndarray:
+    """17- and 18-year-olds looked after at 31 March last year who left this year, with no OC3 row."""
     if not e.has("Episodes"):
         return NOTHING
     spans = _episode_spans(e)
@@ -272,7 +320,23 @@ def _oc3_episodes_elsewhere(e: Edit) -> np.ndarray:
         for i, child in enumerate(c.tolist())
         if age[i] in (17, 18) and spans[child][0][0] < e.start and spans[child][-1][1] < OPEN
     ]
-    added = _add_oc3(e, c[keep])
+    return c[keep]
+
+
+@kind(
+    "leaver_episodes_filed_elsewhere",
+    rules=("1010",),
+    weight=0.3,
+    adds_rows=True,
+    eligible=_left_this_year_at_17_or_18,
+)
+def _oc3_episodes_elsewhere(e: Edit) -> np.ndarray:
+    """A 17- or 18-year-old who left care this year given care leaver information, their episodes under a mistyped ID.
+
+    The young person was looked after at 31 March last year, so this year's return must hold
+    their episodes; under another identifier, only the care leaver row is left.
+    """
+    added = _add_oc3(e, _left_this_year_at_17_or_18(e))
     ep = e.table("Episodes")
     rows = np.flatnonzero(np.isin(ep.child, added))
     e.set("Episodes", rows, "CHILD", ep.cols["CHILD"][rows] + "A")

@@ -201,25 +201,34 @@ for _code, (_temp, _meant, _days) in LONG_STAY.items():
     )
 
 
-@kind("every_temporary_stay_coded_holiday", rules=("377",), weight=1.0)
-def _holidays(e: Edit) -> np.ndarray:
-    """A child with three short stays away from the usual carers within a year, all keyed as holiday
-    placements (T3)."""
+def _three_short_stays(e: Edit) -> dict[int, list[int]]:
+    """For chosen children with three short stays away from the usual carers within a year: their rows."""
     ep = e.table("Episodes")
     decom, dec = days(ep.cols["DECOM"]), days(ep.cols["DEC"])
     stay = np.isin(ep.cols["PLACE"], (*TEMPORARY, "U3", "U4", "U6")) & (ep.cols["RNE"] == "P")
     short = stay & (ep.cols["REC"] == "X1") & (dec != NONE) & (dec - decom <= 21) & (decom != NONE)
     rows = np.flatnonzero(short & np.isin(ep.child, e.children))
-    hit: list[np.ndarray] = []
-    done: set[int] = set()
+    out: dict[int, list[int]] = {}
     for i, r in enumerate(rows.tolist()):
         c = int(ep.child[r])
-        if c in done:
+        if c in out:
             continue
         group = [q for q in rows[i:].tolist() if ep.child[q] == c and decom[q] < decom[r] + 365]
         if len(group) >= 3:
-            done.add(c)
-            hit.append(e.set("Episodes", np.array(group), "PLACE", "T3"))
+            out[c] = group
+    return out
+
+
+@kind(
+    "every_temporary_stay_coded_holiday",
+    rules=("377",),
+    weight=0.3,
+    eligible=lambda e: np.array(sorted(_three_short_stays(e)), dtype=np.int64),
+)
+def _holidays(e: Edit) -> np.ndarray:
+    """A child with three short stays away from the usual carers within a year, all keyed as holiday
+    placements (T3)."""
+    hit = [e.set("Episodes", np.array(group), "PLACE", "T3") for group in _three_short_stays(e).values()]
     return np.concatenate(hit) if hit else np.zeros(0, np.int64)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ssda903.synth._dates import NONE
@@ -95,24 +97,47 @@ def _dolo_twice(e: Edit) -> np.ndarray:
     return e.repeat_rows("DoLo", e.pick("DoLo", np.ones(len(e.table("DoLo")), dtype=bool)))
 
 
-@kind("dolo_left_open_after_care", rules=("707",), weight=0.2)
-def _dolo_open_after_care(e: Edit) -> np.ndarray:
-    """A DoLO left without its end date after the child stopped being looked after."""
+def _ended_dolo_after_care(e: Edit) -> np.ndarray:
+    """A mask of the DoLO rows with an end date whose child is no longer looked after."""
     if not (e.has("DoLo") and e.has("Episodes")):
-        return NOTHING
+        return np.zeros(len(e.table("DoLo")) if "DoLo" in e.ctx.tables else 0, dtype=bool)
     ep = e.table("Episodes")
     still_in_care = np.unique(ep.child[ep.cols["DEC"] == ""])
-    ok = (e.col("DoLo", "DOLO_END") != "") & ~np.isin(e.table("DoLo").child, still_in_care)
-    rows = e.pick("DoLo", ok)
+    return (e.col("DoLo", "DOLO_END") != "") & ~np.isin(e.table("DoLo").child, still_in_care)
+
+
+def _open_dolo(e: Edit) -> np.ndarray:
+    """A mask of the open DoLO rows with a date of birth."""
+    if not e.has("DoLo"):
+        return np.zeros(len(e.table("DoLo")) if "DoLo" in e.ctx.tables else 0, dtype=bool)
+    return (e.col("DoLo", "DOLO_END") == "") & (e.col("DoLo", "DOB") != "")
+
+
+def _children_where(mask: Callable[[Edit], np.ndarray], table: str) -> Callable[[Edit], np.ndarray]:
+    """An ``eligible`` test: the children with a row of ``table`` where ``mask`` holds."""
+
+    def eligible(e: Edit) -> np.ndarray:
+        return e.table(table).child[mask(e)] if e.has(table) else NOTHING
+
+    return eligible
+
+
+@kind(
+    "dolo_left_open_after_care",
+    rules=("707",),
+    weight=0.2,
+    eligible=_children_where(_ended_dolo_after_care, "DoLo"),
+)
+def _dolo_open_after_care(e: Edit) -> np.ndarray:
+    """A DoLO left without its end date after the child stopped being looked after."""
+    rows = e.pick("DoLo", _ended_dolo_after_care(e))
     return e.set("DoLo", rows, "DOLO_END", "")
 
 
-@kind("dolo_start_is_birth_date", rules=("708",), weight=0.2)
+@kind("dolo_start_is_birth_date", rules=("708",), weight=0.2, eligible=_children_where(_open_dolo, "DoLo"))
 def _dolo_on_birth(e: Edit) -> np.ndarray:
     """An open DoLO whose start date was typed as the child's date of birth."""
-    if not e.has("DoLo"):
-        return NOTHING
-    rows = e.pick("DoLo", (e.col("DoLo", "DOLO_END") == "") & (e.col("DoLo", "DOB") != ""))
+    rows = e.pick("DoLo", _open_dolo(e))
     return e.set("DoLo", rows, "DOLO_START", e.col("DoLo", "DOB")[rows])
 
 
