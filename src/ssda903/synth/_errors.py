@@ -252,15 +252,17 @@ class Injector:
         """Give each kind with an ``eligible`` test its share of ``children`` among those it could change.
 
         Swaps choices in place, so every kind keeps its count; a child once given such a kind
-        keeps it. Children it could not change that cannot be swapped stay with it (and get a
+        keeps it, and the kinds with the fewest such children choose first. Children it could not change that cannot be swapped stay with it (and get a
         wrong code instead, as any child a kind cannot change).
         """
         fixed = np.zeros(len(children), bool)
-        for i, eligible in self.eligible.items():
+        present = set(choice.tolist())
+        can = {
+            i: np.isin(children, eligible(ctx, children, w)) for i, eligible in self.eligible.items() if i in present
+        }
+        for i in sorted(can, key=lambda i: int(can[i].sum())):  # the rarest situation first
             mine = np.flatnonzero((choice == i) & ~fixed)
-            if len(mine) == 0:
-                continue
-            able = np.isin(children, eligible(ctx, children, w)) & ~fixed
+            able = can[i] & ~fixed
             own = mine[able[mine]]
             others = rng.permutation(np.flatnonzero(able & (choice != i)))
             gain = others[: len(mine) - len(own)]

@@ -900,7 +900,7 @@ class Simulator:
         age = age_on(w.dob[ep["child"]], ep["decom"])
         dec = np.where(ep["dec"] == OPEN, self.cur.end + 1, ep["dec"])
         cand = (place == "K2") & (age >= 12) & (dec - ep["decom"] > 40) & (dec > self.prev.start)
-        cand &= rng.random(len(place)) < 0.05
+        cand &= rng.random(len(place)) < 0.15  # about one child in seven in a home (707, 708 need some)
         # one per child at most
         ci = np.flatnonzero(cand)
         ci = ci[group_starts(ep["child"][ci])]

@@ -1,4 +1,4 @@
-"""Error kinds that carry last year's return into this year's wrongly (561, 576).
+"""Error kinds that carry last year's return into this year's wrongly (348, 561, 576).
 
 They need last year's return, so each is registered with ``needs_previous=True``; they change
 this year's tables only (the manifest has no period column).
@@ -47,3 +47,24 @@ def _reversed_decision_kept(e: Edit) -> np.ndarray:
     hrow = np.searchsorted(h.child, c)
     values = {"CHILD": h.cols["CHILD"][hrow], "DOB": h.cols["DOB"][hrow], "DATE_PLACED": text(e.world.decision[c])}
     return e.add_rows("PlacedAdoption", c, values)
+
+
+def _died_last_year(e: Edit) -> np.ndarray:
+    """Care leavers reported as died both last year and this year (once died, always died)."""
+    if not e.has("OC3"):
+        return NOTHING
+    w = e.world
+    oc3 = e.table("OC3")
+    c = oc3.child[(oc3.cols["IN_TOUCH"] == "DIED") & np.isin(oc3.child, e.children)]
+    # in last year's OC3 too: out of care before last year, 17th-21st birthday in it
+    b_last = w.leave_birthday[c] + (e.view.f.year.start_year - w.cur.year.start_year) - 1
+    prev_start = add_years(np.array([e.start]), -1)[0]
+    return c[(b_last >= 17) & (b_last <= 21) & (w.end[c] < prev_start)]
+
+
+@kind("care_leaver_death_not_carried_over", rules=("348",), weight=0.1, needs_previous=True, eligible=_died_last_year)
+def _death_forgotten(e: Edit) -> np.ndarray:
+    """A care leaver reported last year as having died, recorded this year as not in touch."""
+    oc3 = e.table("OC3")
+    rows = e.pick("OC3", np.isin(oc3.child, _died_last_year(e)))
+    return e.set("OC3", rows, "IN_TOUCH", "NO")

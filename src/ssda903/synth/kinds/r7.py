@@ -42,7 +42,12 @@ def _latest_rows(e: Edit, table: str, column: str) -> np.ndarray:
 # --- DoLo (2026/27) --------------------------------------------------------------------------
 
 
-@kind("dolo_start_not_a_date", rules=("700",), weight=0.2)
+def _has_dolo(e: Edit) -> np.ndarray:
+    """An ``eligible`` test: the children with a DoLO (few have one: the DoLo kinds take them first)."""
+    return np.intersect1d(e.table("DoLo").child, e.children) if e.has("DoLo") else NOTHING
+
+
+@kind("dolo_start_not_a_date", rules=("700",), weight=0.06, eligible=_has_dolo)
 def _dolo_start_not_a_date(e: Edit) -> np.ndarray:
     """A DoLO's start date typed as a day the month does not have."""
     if not e.has("DoLo"):
@@ -51,7 +56,7 @@ def _dolo_start_not_a_date(e: Edit) -> np.ndarray:
     return e.set("DoLo", rows, "DOLO_START", _not_a_day(e, e.col("DoLo", "DOLO_START")[rows]))
 
 
-@kind("dolo_end_not_a_date", rules=("701",), weight=0.2)
+@kind("dolo_end_not_a_date", rules=("701",), weight=0.06, eligible=_has_dolo)
 def _dolo_end_not_a_date(e: Edit) -> np.ndarray:
     """A DoLO's end date typed as a day the month does not have."""
     if not e.has("DoLo"):
@@ -60,7 +65,7 @@ def _dolo_end_not_a_date(e: Edit) -> np.ndarray:
     return e.set("DoLo", rows, "DOLO_END", _not_a_day(e, e.col("DoLo", "DOLO_END")[rows]))
 
 
-@kind("dolo_ends_before_it_starts", rules=("702",), weight=0.2)
+@kind("dolo_ends_before_it_starts", rules=("702",), weight=0.06, eligible=_has_dolo)
 def _dolo_ends_before_start(e: Edit) -> np.ndarray:
     """A DoLO's end date typed a few days before its start (start and end swapped round)."""
     if not e.has("DoLo"):
@@ -71,7 +76,7 @@ def _dolo_ends_before_start(e: Edit) -> np.ndarray:
     return e.set("DoLo", rows, "DOLO_END", text_of(start[rows] - e.rng.integers(1, 30, len(rows))))
 
 
-@kind("dolo_starts_after_the_year", rules=("703",), weight=0.2)
+@kind("dolo_starts_after_the_year", rules=("703",), weight=0.06, eligible=_has_dolo)
 def _dolo_starts_late(e: Edit) -> np.ndarray:
     """An open DoLO whose start date was typed with next year's date."""
     if not e.has("DoLo"):
@@ -80,7 +85,7 @@ def _dolo_starts_late(e: Edit) -> np.ndarray:
     return e.set("DoLo", rows, "DOLO_START", text_of(e.end + e.rng.integers(1, 60, len(rows))))
 
 
-@kind("dolo_ends_after_the_year", rules=("704",), weight=0.2)
+@kind("dolo_ends_after_the_year", rules=("704",), weight=0.06, eligible=_has_dolo)
 def _dolo_ends_late(e: Edit) -> np.ndarray:
     """A DoLO given the date it is planned to end, after 31 March, as its end date."""
     if not e.has("DoLo"):
@@ -89,7 +94,7 @@ def _dolo_ends_late(e: Edit) -> np.ndarray:
     return e.set("DoLo", rows, "DOLO_END", text_of(e.end + e.rng.integers(1, 60, len(rows))))
 
 
-@kind("dolo_given_twice", rules=("705",), weight=0.2, adds_rows=True)
+@kind("dolo_given_twice", rules=("705",), weight=0.06, adds_rows=True, eligible=_has_dolo)
 def _dolo_twice(e: Edit) -> np.ndarray:
     """A DoLO exported twice."""
     if not e.has("DoLo"):
@@ -125,7 +130,7 @@ def _children_where(mask: Callable[[Edit], np.ndarray], table: str) -> Callable[
 @kind(
     "dolo_left_open_after_care",
     rules=("707",),
-    weight=0.2,
+    weight=0.06,
     eligible=_children_where(_ended_dolo_after_care, "DoLo"),
 )
 def _dolo_open_after_care(e: Edit) -> np.ndarray:
@@ -134,7 +139,7 @@ def _dolo_open_after_care(e: Edit) -> np.ndarray:
     return e.set("DoLo", rows, "DOLO_END", "")
 
 
-@kind("dolo_start_is_birth_date", rules=("708",), weight=0.2, eligible=_children_where(_open_dolo, "DoLo"))
+@kind("dolo_start_is_birth_date", rules=("708",), weight=0.06, eligible=_children_where(_open_dolo, "DoLo"))
 def _dolo_on_birth(e: Edit) -> np.ndarray:
     """An open DoLO whose start date was typed as the child's date of birth."""
     rows = e.pick("DoLo", _open_dolo(e))
@@ -161,13 +166,13 @@ def _episode_during_dolo(e: Edit) -> np.ndarray:
     return np.array(found, dtype=np.int64)
 
 
-@kind("dolo_in_residential_care_home", rules=("709",), weight=0.2)
+@kind("dolo_in_residential_care_home", rules=("709",), weight=0.06, eligible=_has_dolo)
 def _dolo_unexpected_place(e: Edit) -> np.ndarray:
     """The placement during a DoLO recorded as a residential care home (R1), not a children's home."""
     return e.set("Episodes", _episode_during_dolo(e), "PLACE", "R1")
 
 
-@kind("dolo_in_secure_home", rules=("710",), weight=0.2)
+@kind("dolo_in_secure_home", rules=("710",), weight=0.06, eligible=_has_dolo)
 def _dolo_secure(e: Edit) -> np.ndarray:
     """The placement during a DoLO recorded as a secure children's home (K1)."""
     return e.set("Episodes", _episode_during_dolo(e), "PLACE", "K1")
