@@ -413,3 +413,44 @@ def _sw_twice(e: Edit) -> np.ndarray:
     if not e.has("SWEpisodes"):
         return NOTHING
     return e.repeat_rows("SWEpisodes", _sw(e))
+
+
+def _sw_single_before_care(e: Edit) -> dict[int, tuple[int, int]]:
+    """Children looked after at 31 March whose one social worker episode began before their latest
+    start of care and is still open: that row and the day that care began."""
+    if not (e.has("SWEpisodes") and e.has("Episodes")):
+        return {}
+    ep = e.table("Episodes")
+    mine = np.isin(ep.child, e.children) & ~np.isin(ep.cols["LS"], ["V3", "V4"])
+    at_end = set(ep.child[mine & (ep.cols["DEC"] == "")].tolist())
+    decom = days(ep.cols["DECOM"])
+    began: dict[int, int] = {}
+    starts = mine & (ep.cols["RNE"] == "S")
+    for c, d in zip(ep.child[starts].tolist(), decom[starts].tolist(), strict=True):
+        if c in at_end and d != NONE:
+            began[c] = max(began.get(c, d), d)
+    sw = e.table("SWEpisodes")
+    rows = np.flatnonzero(np.isin(sw.child, list(began)))
+    counts = dict(zip(*np.unique(sw.child[rows], return_counts=True), strict=True))
+    sw_decom = days(sw.cols["SW_DECOM"])
+    out: dict[int, tuple[int, int]] = {}
+    for r in rows.tolist():
+        c = int(sw.child[r])
+        if counts[c] == 1 and sw.cols["SW_DEC"][r] == "" and sw_decom[r] != NONE and sw_decom[r] < began[c] - 1:
+            out[c] = (r, began[c])
+    return out
+
+
+@kind(
+    "sw_episode_closed_when_care_began",
+    rules=("SW12STG2",),
+    weight=0.1,
+    eligible=lambda e: np.array(sorted(_sw_single_before_care(e)), dtype=np.int64),
+)
+def _sw_closed_at_care(e: Edit) -> np.ndarray:
+    """The social worker who carried on when the child came into care recorded as leaving the day before."""
+    found = _sw_single_before_care(e)
+    if not found:
+        return NOTHING
+    rows = np.array([r for r, _ in found.values()], dtype=np.int64)
+    return e.set("SWEpisodes", rows, "SW_DEC", text_of(np.array([d - 1 for _, d in found.values()], dtype=np.int64)))
