@@ -139,8 +139,11 @@ def _placed_at_home_postcode(e: Edit) -> np.ndarray:
         return _NOTHING
     home = e.col("Episodes", "HOME_POST")
     post = e.col("Episodes", "PL_POST")
-    known = np.array([h in _LA_OF and p in _LA_OF for h, p in zip(home, post, strict=True)], dtype=bool)
-    rows = e.pick("Episodes", ok & known & (home != post))
+    # another postcode sector: postcodes of one sector (TW9 2JR, TW9 2LP) can lie under 0.1 mile apart
+    known = np.array(
+        [h in _LA_OF and p in _LA_OF and h[:-2] != p[:-2] for h, p in zip(home, post, strict=True)], dtype=bool
+    )
+    rows = e.pick("Episodes", ok & known)
     return e.set("Episodes", rows, "PL_POST", home[rows])
 
 
