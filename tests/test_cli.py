@@ -85,6 +85,17 @@ def test_rules_json_lists_what_other_tools_need() -> None:
     assert "101" in codes and len(codes) == len(set(codes))
 
 
+def test_rules_for_a_year_says_whether_every_code_of_the_year_is_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = runner.invoke(app, ["rules", "--year", "2024/25"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and "305 rules in 2024/25: every rule code of the year" in r.output
+    from ssda903.model import dfe_codes
+
+    real = dfe_codes.rule_codes()
+    monkeypatch.setattr(dfe_codes, "rule_codes", lambda: {**real, "999A": real["101"]})
+    r = runner.invoke(app, ["rules", "--year", "2024/25"], env={"COLUMNS": "200"})
+    assert "305 rules in 2024/25: of 306 codes" in r.output
+
+
 def test_rules_explains_one_rule_across_its_variants() -> None:
     r = runner.invoke(app, ["rules", "101"])
     assert r.exit_code == 0

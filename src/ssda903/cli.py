@@ -360,9 +360,14 @@ def rules_cmd(
     if as_json:
         out.print_json(json.dumps([r.as_dict() for r in chosen]))
         return
-    t = Table(
-        "Code", "Message", "Years", "Stage", "Severity", title=f"{len(chosen)} rules" + (f" in {year}" if year else "")
-    )
+    title = f"{len(chosen)} rules"
+    if year:
+        from ssda903.model.dfe_codes import rule_codes
+
+        y = parse_year(year)
+        expected = sum(y in years for years in rule_codes().values())
+        title += f" in {y}: " + ("every rule code of the year" if len(chosen) == expected else f"of {expected} codes")
+    t = Table("Code", "Message", "Years", "Stage", "Severity", title=title)
     for r in chosen:
         years = r.valid_from.label + "–" + (r.valid_until.label if r.valid_until else "")
         t.add_row(r.code, r.message, years, str(r.stage), r.severity)
