@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -24,6 +24,9 @@ from rich.text import Text
 from ssda903 import __version__
 from ssda903.model import CollectionYear, YearError, supported_years
 from ssda903.problems import InputError, LoadProblem
+
+if TYPE_CHECKING:
+    from ssda903.engine import Result
 
 app = typer.Typer(
     add_completion=False,
@@ -162,35 +165,31 @@ def _check_codes(codes: list[str], y: CollectionYear) -> None:
     raise fail(f"no rule {', '.join(unknown)} in {y}; `ssda903 rules --year {y}` lists them")
 
 
-@app.command()
-def validate(
-    paths: Annotated[list[Path], typer.Argument(help="This year's files, folders or zips (CSV, XLSX, DfE XML).")],
-    year: GuessedYearOption = None,
-    previous: Annotated[
-        list[Path] | None, typer.Option("--previous", "-p", help="Last year's files, folders or zips.")
-    ] = None,
-    la: LaOption = None,
-    providers: Annotated[
-        list[Path] | None,
-        typer.Option(help="Ofsted provider list (URN lookup) as CSV, for the URN rules (repeatable)."),
-    ] = None,
-    findings: Annotated[Path | None, typer.Option(help="Write the findings CSV here.")] = None,
-    report: Annotated[
-        list[Path] | None, typer.Option(help="Write a report: .xlsx, .html, .json or .csv (repeatable).")
-    ] = None,
-    rules: Annotated[str | None, typer.Option(help="Only these rule codes, e.g. 101,503D.")] = None,
-    force_year: ForceYearOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but problems.")] = False,
-    dfe_halting: Annotated[
-        bool,
-        typer.Option(
-            "--dfe-halting",
-            help="Leave out stage 2 findings on values that failed stage 1, as the DfE portal does "
-            "(by default they are reported, marked in the after_stage1 column).",
-        ),
-    ] = False,
-) -> None:
-    """Validate a return against every DfE rule for the year."""
+ProvidersOption = Annotated[
+    list[Path] | None,
+    typer.Option(help="Ofsted provider list (URN lookup) as CSV, for the URN rules (repeatable)."),
+]
+PreviousOption = Annotated[
+    list[Path] | None, typer.Option("--previous", "-p", help="Last year's files, folders or zips.")
+]
+PathsArgument = Annotated[list[Path], typer.Argument(help="This year's files, folders or zips (CSV, XLSX, DfE XML).")]
+StageOption = Annotated[
+    str, typer.Option(help="Whether the profile is of a draft return or the one sent to the DfE: draft or final.")
+]
+
+
+def _validated(
+    paths: list[Path],
+    year: str | None,
+    previous: list[Path] | None,
+    la: str | None,
+    providers: list[Path] | None,
+    rules: str | None,
+    force_year: bool,
+    quiet: bool,
+    dfe_halting: bool,
+) -> Result:
+    """Load and validate, saying what went wrong (exit 2) when the inputs cannot be used."""
     from ssda903.engine import run
     from ssda903.ingest import load
     from ssda903.rules import rules_for_year
@@ -199,16 +198,6 @@ def validate(
     codes = _codes(rules)
     if codes and y:
         _check_codes(codes, y)
-    from ssda903 import report as reporting
-
-    targets = [p for p in [findings, *(report or [])] if p is not None]
-    for t in targets:
-        try:
-            reporting.report_format(t)
-        except ValueError as e:
-            raise fail(str(e)) from None
-        if not t.parent.exists():
-            raise fail(f"{t}: the folder {t.parent} does not exist")
     try:
         with telling(quiet):
             ds = load(paths, y, previous or None, la=la, force_year=force_year)
@@ -223,14 +212,75 @@ def validate(
         _check_codes(codes, y)
     chosen = rules_for_year(y, codes)
     if quiet:
-        result = run(ds, codes, halt_stage2=dfe_halting)
-    else:
-        from rich.progress import Progress
+        return run(ds, codes, halt_stage2=dfe_halting)
+    from rich.progress import Progress
 
-        with Progress(console=err, transient=True) as bar:
-            task = bar.add_task(f"Validating {y}", total=len(chosen))
-            result = run(ds, codes, progress=lambda _r: bar.advance(task), halt_stage2=dfe_halting)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"Validating {y}", total=len(chosen))
+        return run(ds, codes, progress=lambda _r: bar.advance(task), halt_stage2=dfe_halting)
 
+
+def _check_profile_target(path: Path | None, stage: str) -> None:
+    from ssda903.report.profile import STAGES
+
+    if stage not in STAGES:
+        raise fail(f"--stage is draft or final, not {stage!r}")
+    if path is not None and not path.parent.exists():
+        raise fail(f"{path}: the folder {path.parent} does not exist")
+
+
+def _write_profile(result: Result, path: Path, stage: str) -> None:
+    from ssda903.report import profile as error_profile
+
+    try:
+        error_profile.write(result, path, stage=stage)
+    except ValueError as e:
+        raise fail(f"could not write the profile: {e}") from None
+    except OSError as e:
+        raise fail(f"could not write the profile: {e}") from None
+
+
+@app.command()
+def validate(
+    paths: PathsArgument,
+    year: GuessedYearOption = None,
+    previous: PreviousOption = None,
+    la: LaOption = None,
+    providers: ProvidersOption = None,
+    findings: Annotated[Path | None, typer.Option(help="Write the findings CSV here.")] = None,
+    report: Annotated[
+        list[Path] | None, typer.Option(help="Write a report: .xlsx, .html, .json or .csv (repeatable).")
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option(help="Also write the error profile (counts only, to compare with other LAs) as JSON here."),
+    ] = None,
+    stage: StageOption = "draft",
+    rules: Annotated[str | None, typer.Option(help="Only these rule codes, e.g. 101,503D.")] = None,
+    force_year: ForceYearOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but problems.")] = False,
+    dfe_halting: Annotated[
+        bool,
+        typer.Option(
+            "--dfe-halting",
+            help="Leave out stage 2 findings on values that failed stage 1, as the DfE portal does "
+            "(by default they are reported, marked in the after_stage1 column).",
+        ),
+    ] = False,
+) -> None:
+    """Validate a return against every DfE rule for the year."""
+    from ssda903 import report as reporting
+
+    targets = [p for p in [findings, *(report or [])] if p is not None]
+    for t in targets:
+        try:
+            reporting.report_format(t)
+        except ValueError as e:
+            raise fail(str(e)) from None
+        if not t.parent.exists():
+            raise fail(f"{t}: the folder {t.parent} does not exist")
+    _check_profile_target(profile, stage)
+    result = _validated(paths, year, previous, la, providers, rules, force_year, quiet, dfe_halting)
     try:
         if findings:
             reporting.write(result, findings)
@@ -238,9 +288,35 @@ def validate(
             reporting.write(result, r)
     except OSError as e:
         raise fail(f"could not write the report: {e}") from None
+    if profile:
+        _write_profile(result, profile, stage)
     if not quiet:
         reporting.print_summary(result, out, reports=list(targets))
+        if profile:
+            out.print(f"Error profile (counts only, to compare with other LAs): {profile}. Read it before you send it.")
     raise typer.Exit(result.exit_code)
+
+
+@app.command("profile")
+def profile_cmd(
+    paths: PathsArgument,
+    out_path: Annotated[Path, typer.Option("--out", help="Write the error profile (JSON) here.")],
+    year: GuessedYearOption = None,
+    previous: PreviousOption = None,
+    la: LaOption = None,
+    providers: ProvidersOption = None,
+    stage: StageOption = "draft",
+    force_year: ForceYearOption = False,
+) -> None:
+    """Write the error profile of a return: per rule its outcome and failing rows and children,
+    counts only and small numbers suppressed, to compare with other LAs. Nothing is sent."""
+    _check_profile_target(out_path, stage)
+    result = _validated(paths, year, previous, la, providers, None, force_year, True, False)
+    _write_profile(result, out_path, stage)
+    out.print(
+        f"Wrote the error profile of {result.dataset.la}'s {result.year} return to {out_path}: counts only "
+        "(no child's identifier, date, postcode or value), small numbers suppressed. Read it before you send it."
+    )
 
 
 # --------------------------------------------------------------------------- inspect
