@@ -22,6 +22,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ssda903 import __version__
+from ssda903.hub.cli import hub_app
+from ssda903.hub.cli import submit as hub_submit
 from ssda903.model import CollectionYear, YearError, supported_years
 from ssda903.problems import InputError, LoadProblem
 
@@ -594,6 +596,10 @@ def demo(
         reporting.write(result, folder / n) for n in ("report.xlsx", "report.html", "findings.csv", "report.json")
     ]
     reporting.print_summary(result, out, reports=list(written))
+
+
+app.add_typer(hub_app, name="hub")
+app.command("submit")(hub_submit)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,142 @@
+"""The hub's web application (FastAPI): submit a profile, see who I am and my LA's submissions.
+
+Every route but ``GET /api/health`` needs ``Authorization: Bearer <token>``; a missing or bad
+token is a 401 and a line in the audit log. A person sees and sends their own LA's profiles only.
+The interactive API pages (``/docs``, ``/openapi.json``) are off: they would be routes without a
+token. Views added later (issue 11: my position, eliminated elsewhere …) are routers included in
+:func:`create_app` with the same :func:`current_person` dependency.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ssda903.hub import checks, submissions
+from ssda903.hub.database import sessions
+from ssda903.hub.people import signed_in
+from ssda903.hub.tables import Person
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    return request.app.state.factory  # type: ignore[no-any-return]
+
+
+def current_person(request: Request) -> Person:
+    """The person the request's bearer token belongs to; 401 (and an audit line) otherwise."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    factory = _factory(request)
+    person = None
+    if scheme.lower() == "bearer" and token.strip():
+        with factory() as session:
+            person = signed_in(session, token.strip())
+    if person is None:
+        why = "no bearer token" if not header else "unknown, expired or revoked token"
+        client = request.client.host if request.client else "?"
+        submissions.refuse(factory, None, f"{request.method} {request.url.path} from {client}: {why}")
+        raise HTTPException(401, f"sign-in failed: {why}", headers={"WWW-Authenticate": "Bearer"})
+    return person
+
+
+Me = Annotated[Person, Depends(current_person)]
+api = APIRouter(prefix="/api")
+
+
+@api.get("/health")
+def health() -> dict[str, str]:
+    """Whether the hub is up (the one route without a token)."""
+    return {"status": "ok"}
+
+
+@api.get("/me")
+def me(person: Me) -> dict[str, Any]:
+    """Who the token is."""
+    return {"email": person.email, "la": person.la, "expires": person.expires.isoformat()[:10]}
+
+
+@api.get("/profiles")
+def my_profiles(person: Me, request: Request) -> dict[str, Any]:
+    """My LA's own submissions (never another LA's)."""
+    with _factory(request)() as session:
+        return {"la": person.la, "submissions": [submissions.summary(s) for s in submissions.of_la(session, person.la)]}
+
+
+@api.get("/profiles/{submission_id}")
+def my_profile(submission_id: int, person: Me, request: Request) -> dict[str, Any]:
+    """One of my LA's submissions, with its profile; another LA's is not found."""
+    from ssda903.hub.tables import Submission
+
+    with _factory(request)() as session:
+        sub = session.get(Submission, submission_id)
+        if sub is None or sub.la != person.la:
+            raise HTTPException(404, f"your LA has no submission {submission_id}")
+        return {**submissions.summary(sub), "profile": sub.profile}
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and (not declared.isdigit() or int(declared) > checks.MAX_BYTES):
+        raise HTTPException(413, f"a profile is at most {checks.MAX_BYTES} bytes")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > checks.MAX_BYTES:
+            raise HTTPException(413, f"a profile is at most {checks.MAX_BYTES} bytes")
+    return body
+
+
+def _refused(request: Request, person: Person, status: int, reasons: list[str]) -> JSONResponse:
+    submissions.refuse(_factory(request), person, "; ".join(reasons))
+    return JSONResponse({"detail": "profile refused", "problems": reasons}, status_code=status)
+
+
+@api.post("/profiles", status_code=201)
+async def submit(person: Me, request: Request) -> JSONResponse:
+    """Submit an error profile of my LA: re-checked, then stored once."""
+    try:
+        body = await _body(request)
+    except HTTPException as e:
+        await run_in_threadpool(submissions.refuse, _factory(request), person, str(e.detail))
+        raise
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return await run_in_threadpool(_refused, request, person, 400, [f"the body is not JSON: {e}"])
+    try:
+        profile = checks.Profile.model_validate(data)
+    except ValidationError as e:
+        reasons = [f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in e.errors()[:50]]
+        return await run_in_threadpool(_refused, request, person, 422, reasons)
+    status = 403 if profile.la != person.la else 422
+    problems = checks.problems(profile, person.la)
+    if problems:
+        return await run_in_threadpool(_refused, request, person, status, problems)
+    stored = await run_in_threadpool(
+        submissions.store, _factory(request), person, profile.model_dump(exclude_none=True)
+    )
+    return JSONResponse(submissions.summary(stored.submission), status_code=201 if stored.created else 200)
+
+
+async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse(
+        {"detail": "bad request", "problems": [str(e.get("msg")) for e in errors][:20]}, status_code=422
+    )
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The hub on ``engine`` (already migrated: see :func:`ssda903.hub.database.migrate`)."""
+    app = FastAPI(title="ssda903 hub", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.factory = sessions(engine)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.include_router(api)
+    return app

@@ -1,0 +1,133 @@
+"""The ``ssda903 hub`` commands (serve, add-person, revoke, verify-audit) and ``ssda903 submit``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ssda903.hub import DEFAULT_URL
+
+hub_app = typer.Typer(
+    help="The benchmarking hub: a server the LAs share to compare their error profiles.", no_args_is_help=True
+)
+Db = Annotated[str, typer.Option("--db", help="The hub's database: sqlite:///hub.db, or postgresql://user@host/db.")]
+
+
+def _factory(db: str):  # type: ignore[no-untyped-def]
+    from ssda903.hub.database import make_engine, migrate, sessions
+
+    try:
+        engine = make_engine(db)
+        migrate(engine)
+    except Exception as e:  # a bad URL or an unreachable server: say so, no traceback
+        typer.echo(f"Could not open the hub database {db}: {e}", err=True)
+        raise typer.Exit(2) from None
+    return engine, sessions(engine)
+
+
+@hub_app.command()
+def serve(
+    db: Db = DEFAULT_URL,
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8903,
+    host: Annotated[str, typer.Option(help="The address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+) -> None:
+    """Run the hub (migrating its database first)."""
+    import uvicorn
+
+    from ssda903.hub.app import create_app
+
+    engine, _ = _factory(db)
+    typer.echo(f"ssda903 hub on http://{host}:{port} (database {engine.url.render_as_string(hide_password=True)})")
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+
+
+@hub_app.command("add-person")
+def add_person(
+    la: Annotated[str, typer.Option("--la", help="Their LA: ONS code (E09000008) or name.")],
+    email: Annotated[str, typer.Option("--email", help="Their email address.")],
+    db: Db = DEFAULT_URL,
+    days: Annotated[int, typer.Option(help="How many days the token lasts.")] = 365,
+) -> None:
+    """Add a person at an LA and print their personal token, once (its last line is the token)."""
+    from ssda903.hub.people import HubError
+    from ssda903.hub.people import add_person as add
+    from ssda903.problems import InputError
+
+    _, factory = _factory(db)
+    try:
+        person, token = add(factory, la, email, days)
+    except (HubError, InputError) as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Added {person.email} at {person.la}; the token expires on {person.expires:%Y-%m-%d}.")
+    typer.echo("Their personal token (shown only now; the hub keeps only its hash):")
+    typer.echo(token)
+
+
+@hub_app.command()
+def revoke(
+    email: Annotated[str, typer.Option("--email", help="Whose tokens to revoke.")],
+    db: Db = DEFAULT_URL,
+) -> None:
+    """Revoke every live token of a person."""
+    from ssda903.hub.people import HubError
+    from ssda903.hub.people import revoke as revoke_tokens
+
+    _, factory = _factory(db)
+    try:
+        people = revoke_tokens(factory, email)
+    except HubError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Revoked {len(people)} token(s) of {email.strip().lower()}.")
+
+
+@hub_app.command("verify-audit")
+def verify_audit(db: Db = DEFAULT_URL) -> None:
+    """Check the audit log's hash chain; exit 1 at the first line changed, removed or inserted."""
+    from ssda903.hub.audit import verify
+
+    _, factory = _factory(db)
+    with factory() as session:
+        verdict = verify(session)
+    if verdict.ok:
+        typer.echo(f"The audit log is intact: {verdict.lines} lines, every hash chained.")
+        return
+    typer.echo(f"The audit log is broken at line id {verdict.broken_at}: {verdict.reason}.", err=True)
+    raise typer.Exit(1)
+
+
+def submit(
+    profile: Annotated[Path, typer.Argument(help="The profile to send (written by ssda903 profile).")],
+    hub: Annotated[str, typer.Option("--hub", help="The hub's address, e.g. https://hub.example.org.")],
+    token: Annotated[str, typer.Option("--token", help="Your personal token.", envvar="SSDA903_HUB_TOKEN")],
+) -> None:
+    """Send an error profile to a hub; the hub checks it again and stores it once."""
+    import httpx
+
+    from ssda903.hub.client import submit as send
+
+    try:
+        answer = send(profile, hub, token)
+    except (OSError, ValueError) as e:
+        typer.echo(f"Could not read {profile}: {e}", err=True)
+        raise typer.Exit(2) from None
+    except httpx.HTTPError as e:
+        typer.echo(f"Could not reach the hub at {hub}: {e}", err=True)
+        raise typer.Exit(2) from None
+    if answer.ok:
+        b = answer.body
+        again = " (already there: sent before)" if answer.status == 200 else ""
+        typer.echo(
+            f"Stored as submission {b.get('id')}{again}: {b.get('la')} {b.get('collection_year')} {b.get('stage')}."
+        )
+        return
+    typer.echo(f"The hub refused the profile ({answer.status}): {answer.body.get('detail')}", err=True)
+    for problem in answer.body.get("problems", []):
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(1)
+
+
+__all__ = ["hub_app", "submit"]

@@ -1,0 +1,38 @@
+"""Sending a profile to a hub (``ssda903 submit``), with httpx."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The hub's answer: HTTP status and JSON body."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (200, 201)
+
+
+def submit(path: Path, hub: str, token: str, *, timeout: float = 30.0) -> Answer:
+    """POST the profile at ``path`` to ``hub``'s ``/api/profiles`` with ``token``."""
+    profile = json.loads(Path(path).read_text(encoding="utf-8"))
+    response = httpx.post(
+        hub.rstrip("/") + "/api/profiles",
+        json=profile,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=timeout,
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"detail": response.text[:500]}
+    return Answer(response.status_code, body if isinstance(body, dict) else {"detail": body})
