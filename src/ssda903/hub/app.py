@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -71,7 +71,7 @@ def my_profiles(person: Me, request: Request) -> dict[str, Any]:
 
 
 @api.get("/profiles/{submission_id}")
-def my_profile(submission_id: int, person: Me, request: Request) -> dict[str, Any]:
+def my_profile(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], person: Me, request: Request) -> dict[str, Any]:
     """One of my LA's submissions, with its profile; another LA's is not found."""
     from ssda903.hub.tables import Submission
 
