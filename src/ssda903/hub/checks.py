@@ -10,6 +10,7 @@ a small return).
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -63,6 +64,11 @@ assert {PASSED, FAILED, NOT_RUN, CRASHED} == {"passed", "failed", "not run", "cr
 _TABLE = re.compile(r"(previous\.)?[A-Za-z0-9]+")
 
 
+@cache
+def _codes_of(year: CollectionYear) -> frozenset[str]:
+    return frozenset(c for c, years in rule_codes().items() if year in years) | frozenset(KINDS)
+
+
 def is_suppressed(value: int | str, *, small: bool) -> bool:
     """Whether ``value`` is a count as :func:`suppress` leaves it: 0, a band, or a multiple of 5 from 10."""
     if isinstance(value, bool):
@@ -100,9 +106,9 @@ def problems(profile: Profile, la: str) -> list[str]:
             found.append(f"rows_per_table: {table!r} is not a table name")
         elif not is_suppressed(n, small=small):
             found.append(f"rows_per_table {table}: {n!r} is not suppressed")
-    codes = {c for c, years in rule_codes().items() if year in years}
+    codes = _codes_of(year)
     for code, entry in profile.rules.items():
-        if code not in codes and code not in KINDS:
+        if code not in codes:
             found.append(f"rule {code!r} is no rule code of {year.label}")
             continue
         counts = {"rows": entry.rows, "children": entry.children}
