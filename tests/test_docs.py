@@ -33,13 +33,24 @@ def cli_page() -> str:
         "",
     ]
     for name in commands():
-        result = runner.invoke(
-            app, [name, "--help"], prog_name="ssda903", terminal_width=100, env={"COLUMNS": "100", "NO_COLOR": "1"}
-        )
-        text = result.output
-        text = re.sub(r"[ \t]+\n", "\n", text).strip()
-        parts += [f"## ssda903 {name}", "", "```text", text, "```", ""]
+        for words in [[name], *([name, sub] for sub in subcommands(name))]:
+            result = runner.invoke(
+                app,
+                [*words, "--help"],
+                prog_name="ssda903",
+                terminal_width=100,
+                env={"COLUMNS": "100", "NO_COLOR": "1"},
+            )
+            text = result.output
+            text = re.sub(r"[ \t]+\n", "\n", text).strip()
+            parts += [f"## ssda903 {' '.join(words)}", "", "```text", text, "```", ""]
     return "\n".join(parts)
+
+
+def subcommands(name: str) -> list[str]:
+    """The commands of a group such as ``ssda903 hub``."""
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    return sorted(getattr(command, "commands", {}))
 
 
 def test_cli_reference_is_current() -> None:
@@ -51,7 +62,8 @@ def test_cli_reference_is_current() -> None:
 
 def test_every_command_is_in_the_readme_or_the_guide() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8") + (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    missing = [c for c in commands() if f"ssda903 {c}" not in text]
+    every = [*commands(), *(f"{c} {sub}" for c in commands() for sub in subcommands(c))]
+    missing = [c for c in every if f"ssda903 {c}" not in text]
     assert not missing, f"commands not described in README/CONTRIBUTING: {missing}"
 
 
