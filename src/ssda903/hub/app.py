@@ -109,7 +109,7 @@ async def submit(person: Me, request: Request) -> JSONResponse:
         raise
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         return await run_in_threadpool(_refused, request, person, 400, [f"the body is not JSON: {e}"])
     try:
         profile = checks.Profile.model_validate(data)

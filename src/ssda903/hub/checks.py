@@ -25,7 +25,8 @@ from ssda903.report.profile import FORMAT, SMALL_RETURN, STAGES, suppress
 MAX_BYTES = 1_000_000
 MAX_RULES = 2000
 
-Count = int | Annotated[str, Field(max_length=7)]
+#: a count as it may leave the LA's machine: a whole number (bounded, so arithmetic on it is safe) or a band
+Count = Annotated[int, Field(ge=0, le=10**9)] | Annotated[str, Field(max_length=7)]
 _BAND_LABELS = {
     True: {suppress(n, small=True) for n in (1, 10, 50, 100, 500)},
     False: {suppress(n, small=False) for n in range(1, 10)},
@@ -51,7 +52,7 @@ class Profile(BaseModel):
     stage: Literal["draft", "final"]
     validator_version: str = Field(max_length=40, pattern=r"^[0-9A-Za-z.+\-]+$")
     rule_catalogue: str = Field(max_length=64, pattern=r"^[0-9a-f]+$")
-    run_seconds: float = Field(ge=0, le=86400)
+    run_seconds: float = Field(ge=0, le=86400, allow_inf_nan=False)
     children: Count
     children_with_error: Count
     small_return: bool
