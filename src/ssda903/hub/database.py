@@ -3,7 +3,8 @@ migrations run on start, and write transactions that run one at a time.
 
 Writes are serialised on purpose: every write appends to the hash-chained audit log, whose next
 line needs the previous line's hash, and a submission is looked up by digest before it is stored.
-SQLite takes its write lock at ``BEGIN IMMEDIATE`` (and runs in WAL mode so readers never wait);
+SQLite takes its write lock at ``BEGIN IMMEDIATE`` (reads begin deferred, and WAL mode lets them
+run beside a write);
 PostgreSQL takes a transaction-scoped advisory lock.
 """
 
@@ -22,6 +23,7 @@ from ssda903.hub import DEFAULT_URL
 
 #: the advisory lock key of every write transaction on PostgreSQL ("903")
 _LOCK = 903
+_WRITE = "ssda903_hub_write"
 
 
 def normalise_url(url: str) -> str:
@@ -51,7 +53,8 @@ def make_engine(url: str = DEFAULT_URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A write takes the lock up front (no deadlock between two readers turning writers); a read does not.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "BEGIN")
 
     return engine
 
@@ -77,6 +80,7 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session for one write transaction, holding the hub's write lock until it commits."""
     with factory.begin() as session:
+        session.connection(execution_options={_WRITE: True})
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         yield session
