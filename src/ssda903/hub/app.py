@@ -139,4 +139,7 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.factory = sessions(engine)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.include_router(api)
+    from ssda903.hub import compare  # imports this module's token dependency
+
+    app.include_router(compare.router)
     return app
