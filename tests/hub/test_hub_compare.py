@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from conftest import CROYDON, LEEDS, Hub, auth, make_profile
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from ssda903.cli import app
 from ssda903.hub.app import create_app
 from ssda903.hub.compare import count, wilson
 from ssda903.hub.database import make_engine, migrate, sessions
@@ -141,3 +147,43 @@ def test_compare_needs_a_token_and_a_year_and_a_submission(sqlite_hub: Hub) -> N
     assert hub.client.get("/api/compare", params={"year": "2024/25"}, headers=auth(token)).status_code == 404
     assert hub.client.get("/api/compare", params={"year": "24/25x"}, headers=auth(token)).status_code == 422
     assert hub.client.get("/api/compare", headers=auth(token)).status_code == 422
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Hub]]:
+    """A real hub (uvicorn on 127.0.0.1, SQLite) for the command to talk to."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    migrate(engine)
+    hub_app = create_app(engine)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(hub_app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    with TestClient(hub_app) as client:
+        yield f"http://127.0.0.1:{port}", Hub(engine, sessions(engine), client)
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+def test_hub_compare_prints_the_json_and_a_table(served: tuple[str, Hub]) -> None:
+    url, hub = served
+    token, _ = submit(hub, CROYDON, rules=rules({"147": 20}))
+    for la in OTHERS[:3]:
+        submit(hub, la, rules=rules({}, ("147",)))
+    api = hub.client.get("/api/compare", params={"year": "2024/25"}, headers=auth(token)).json()
+    base = ["hub", "compare", "--hub", url, "--token", token, "--year", "2024/25"]
+    r = CliRunner().invoke(app, [*base, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == api
+    r = CliRunner().invoke(app, base)
+    assert r.exit_code == 0, r.output
+    assert "per 100" in r.output and "147" in r.output and "E09000027" not in r.output
+    r = CliRunner().invoke(app, [*base[:5], "wrong", *base[6:]])
+    assert r.exit_code == 1 and "401" in r.output

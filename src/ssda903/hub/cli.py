@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -97,6 +97,75 @@ def verify_audit(db: Db = DEFAULT_URL) -> None:
         return
     typer.echo(f"The audit log is broken at line id {verdict.broken_at}: {verdict.reason}.", err=True)
     raise typer.Exit(1)
+
+
+@hub_app.command()
+def compare(
+    hub: Annotated[str, typer.Option("--hub", help="The hub's address, e.g. https://hub.example.org.")],
+    token: Annotated[str, typer.Option("--token", help="Your personal token.", envvar="SSDA903_HUB_TOKEN")],
+    year: Annotated[str, typer.Option("--year", help="The collection year, e.g. 2024/25.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON exactly as the hub gives it.")] = False,
+) -> None:
+    """Print my LA's comparison with the other LAs: my position, and errors eliminated elsewhere."""
+    import json
+
+    import httpx
+
+    from ssda903.hub.client import compare as fetch
+
+    try:
+        answer = fetch(hub, token, year)
+    except httpx.HTTPError as e:
+        typer.echo(f"Could not reach the hub at {hub}: {e}", err=True)
+        raise typer.Exit(2) from None
+    if not answer.ok:
+        typer.echo(f"The hub refused ({answer.status}): {answer.body.get('detail')}", err=True)
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(answer.body, indent=2))
+        return
+    _print_comparison(answer.body)
+
+
+def _print_comparison(body: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    used = body.get("used", {})
+    console.print(
+        f"{body.get('la')} {body.get('collection_year')}: submission {used.get('submission')} ({used.get('stage')})"
+    )
+    pos = body.get("position", {})
+    mine = pos.get("mine")
+    if mine:
+        lo, hi = mine["ci95"]
+        line = f"Children with an error: {mine['rate']} per 100 (95% CI {lo}-{hi})"
+        if pos.get("shown"):
+            beyond = ", beyond the 99.8% limits" if pos.get("beyond_998") else ""
+            line += (
+                f"; pooled {pos['pooled_rate']} over {pos['other_las']} other LAs: {pos['band']} the 95% limits{beyond}"
+            )
+        console.print(line)
+    if not pos.get("shown") and pos.get("note"):
+        console.print(pos["note"])
+    elim = body.get("eliminated_elsewhere", {})
+    if elim.get("shown"):
+        table = Table(title="Errors other LAs have eliminated (most worth fixing first)")
+        for col in ("Rule", "My rows /100 children", "Ran at", "Found nothing at", "Score"):
+            table.add_column(col, justify="left" if col == "Rule" else "right")
+        for r in elim.get("rules", [])[:15]:
+            table.add_row(
+                r["rule"],
+                str(r["my_rows_per_100_children"]),
+                str(r["ran_at"]),
+                str(r["found_nothing_at"]),
+                str(r["score"]),
+            )
+        console.print(table)
+        if elim.get("left_out"):
+            console.print(f"{elim['left_out']} rule(s) you fail left out: they ran at fewer than 3 other LAs.")
+    console.print(f"Counts are estimates: {body.get('approximation')}.")
 
 
 def submit(

@@ -1,4 +1,4 @@
-"""Sending a profile to a hub (``ssda903 submit``), with httpx."""
+"""Talking to a hub with httpx: sending a profile (``ssda903 submit``), reading my comparison (``ssda903 hub compare``)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,21 @@ def submit(path: Path, hub: str, token: str, *, timeout: float = 30.0) -> Answer
     response = httpx.post(
         hub.rstrip("/") + "/api/profiles",
         json=profile,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=timeout,
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"detail": response.text[:500]}
+    return Answer(response.status_code, body if isinstance(body, dict) else {"detail": body})
+
+
+def compare(hub: str, token: str, year: str, *, timeout: float = 30.0) -> Answer:
+    """GET my comparison with the other LAs for ``year`` from ``hub``'s ``/api/compare``."""
+    response = httpx.get(
+        hub.rstrip("/") + "/api/compare",
+        params={"year": year},
         headers={"Authorization": f"Bearer {token}"},
         timeout=timeout,
     )
