@@ -6,9 +6,10 @@ audit log (``audit.py``), the re-checks of a submitted profile (``checks.py``), 
 idempotent storage (``submissions.py``), the FastAPI app (``app.py``), the client that submits
 (``client.py``) and the ``ssda903 hub`` commands (``cli.py``).
 
-The views (my position, eliminated elsewhere, who fixed it, heatmap) are to come: each should
-be a module reading :class:`~ssda903.hub.tables.Submission` rows and an ``APIRouter`` added in
-:func:`ssda903.hub.app.create_app`, behind the same token dependency.
+The views comparing LAs are modules reading :class:`~ssda903.hub.tables.Submission` rows, each
+with an ``APIRouter`` added in :func:`ssda903.hub.app.create_app`, behind the same token
+dependency: ``compare.py`` (my position, eliminated elsewhere; ``GET /api/compare``, printed by
+``ssda903 hub compare``). Who fixed it and the heatmap are to come, the same way.
 """
 
 #: the hub's database unless --db says otherwise: a SQLite file in the current folder
