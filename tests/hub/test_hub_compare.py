@@ -31,10 +31,13 @@ def submit(hub: Hub, la: str, **changes: Any) -> tuple[str, int]:
     return token, r.json()["id"]
 
 
-def rules(fails: dict[str, Any], passes: tuple[str, ...] = (), not_run: tuple[str, ...] = ()) -> dict[str, Any]:
+def rules(
+    fails: dict[str, Any], passes: tuple[str, ...] = (), not_run: tuple[str, ...] = (), crashed: tuple[str, ...] = ()
+) -> dict[str, Any]:
     out: dict[str, Any] = {c: {"outcome": "failed", "rows": rows, "children": "1-9"} for c, rows in fails.items()}
     out |= {c: {"outcome": "passed", "rows": 0, "children": 0} for c in passes}
     out |= {c: {"outcome": "not run"} for c in not_run}
+    out |= {c: {"outcome": "crashed"} for c in crashed}
     return out
 
 
@@ -74,7 +77,8 @@ def test_eliminated_elsewhere_puts_errors_others_solved_first(sqlite_hub: Hub) -
         fails = {"147": 10} if i else {}
         fails |= {"149": 10} if i % 2 else {}
         passes = tuple(c for c in ("147", "148", "149") if c not in fails)
-        submit(hub, la, rules=rules(fails, passes + (("151",) if i < 2 else ()), ("151",) if i >= 2 else ()))
+        ran = ("151",) if i < 2 else ()
+        submit(hub, la, rules=rules(fails, passes + ran, ("151",) if i == 2 else (), ("151",) if i == 3 else ()))
     body = hub.client.get("/api/compare", params={"year": "2024/25"}, headers=auth(token)).json()
     view = body["eliminated_elsewhere"]
     assert [r["rule"] for r in view["rules"]] == ["149", "148", "147"]
@@ -82,7 +86,7 @@ def test_eliminated_elsewhere_puts_errors_others_solved_first(sqlite_hub: Hub) -
     assert by_rule["148"]["share_found_nothing"] == 1.0 and by_rule["148"]["ran_at"] == 4
     assert by_rule["147"]["share_found_nothing"] == 0.25
     assert by_rule["149"]["my_rows_per_100_children"] == 40.0  # 100 rows, 250 children
-    assert view["left_out"] == 1  # 151: ran at two other LAs only
+    assert view["left_out"] == 1  # 151: ran at two other LAs only (not run at one, crashed at one)
     assert "midpoint" in body["approximation"]
 
 
