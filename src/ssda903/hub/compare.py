@@ -72,6 +72,15 @@ def latest(session: Session, year: str) -> dict[str, Submission]:
     return chosen
 
 
+#: Another LA's number of children is shown to the nearest this many.
+SIZE_STEP = 100
+
+
+def _coarse(n: float) -> float:
+    """Another LA's size to the nearest SIZE_STEP children (at least SIZE_STEP)."""
+    return float(max(SIZE_STEP, SIZE_STEP * math.floor(n / SIZE_STEP + 0.5)))
+
+
 def _rate(profile: dict[str, Any]) -> tuple[float, float] | None:
     children, with_error = count(profile.get("children")), count(profile.get("children_with_error"))
     if not children or with_error is None:
@@ -106,11 +115,15 @@ def position(mine: Submission, others: list[Submission]) -> dict[str, Any]:
             "note": f"fewer than {MIN_OTHERS} other LAs submitted for this year: their figures are not shown",
         }
     pairs = [r for r in (_rate(o.profile) for o in others) if r is not None]
-    # sorted by size, so the order says nothing of who submitted when
-    points = sorted(({"children": n, "rate": _pct(e / n)} for n, e in pairs), key=lambda p: (p["children"], p["rate"]))
+    # sorted by size, so the order says nothing of who submitted when; another LA's size is shown
+    # only to the nearest SIZE_STEP children, which is enough for a funnel plot and names no LA
+    points = sorted(
+        ({"children": _coarse(n), "rate": _pct(e / n)} for n, e in pairs), key=lambda p: (p["children"], p["rate"])
+    )
     pooled = (errors + sum(e for _, e in pairs)) / (children + sum(n for n, _ in pairs))
 
     def limits(n: float) -> dict[str, Any]:
+        n = max(n, 1.0)
         sd = math.sqrt(pooled * (1 - pooled) / n)
         return {
             "children": n,
@@ -120,7 +133,7 @@ def position(mine: Submission, others: list[Submission]) -> dict[str, Any]:
             "upper998": _pct(min(1.0, pooled + Z998 * sd)),
         }
 
-    sizes = sorted({children, *(n for n, _ in pairs)})
+    sizes = sorted({children, *(_coarse(n) for n, _ in pairs)})
     at_me = limits(children)
     rate = _pct(errors / children)
     band = "above" if rate > at_me["upper95"] else "below" if rate < at_me["lower95"] else "within"
