@@ -22,32 +22,28 @@ class Answer:
         return self.status in (200, 201)
 
 
-def submit(path: Path, hub: str, token: str, *, timeout: float = 30.0) -> Answer:
-    """POST the profile at ``path`` to ``hub``'s ``/api/profiles`` with ``token``."""
-    profile = json.loads(Path(path).read_text(encoding="utf-8"))
-    response = httpx.post(
-        hub.rstrip("/") + "/api/profiles",
-        json=profile,
+def _call(method: str, hub: str, route: str, token: str, timeout: float, **kwargs: Any) -> Answer:
+    """One request to ``hub`` with ``token``; a body that is not a JSON object becomes ``{"detail": ...}``."""
+    response = httpx.request(
+        method,
+        hub.rstrip("/") + route,
         headers={"Authorization": f"Bearer {token}"},
         timeout=timeout,
+        **kwargs,
     )
     try:
         body = response.json()
     except ValueError:
         body = {"detail": response.text[:500]}
     return Answer(response.status_code, body if isinstance(body, dict) else {"detail": body})
+
+
+def submit(path: Path, hub: str, token: str, *, timeout: float = 30.0) -> Answer:
+    """POST the profile at ``path`` to ``hub``'s ``/api/profiles`` with ``token``."""
+    profile = json.loads(Path(path).read_text(encoding="utf-8"))
+    return _call("POST", hub, "/api/profiles", token, timeout, json=profile)
 
 
 def compare(hub: str, token: str, year: str, *, timeout: float = 30.0) -> Answer:
     """GET my comparison with the other LAs for ``year`` from ``hub``'s ``/api/compare``."""
-    response = httpx.get(
-        hub.rstrip("/") + "/api/compare",
-        params={"year": year},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=timeout,
-    )
-    try:
-        body = response.json()
-    except ValueError:
-        body = {"detail": response.text[:500]}
-    return Answer(response.status_code, body if isinstance(body, dict) else {"detail": body})
+    return _call("GET", hub, "/api/compare", token, timeout, params={"year": year})

@@ -65,6 +65,19 @@ class Edit:
         """One random row per chosen child among the rows of ``table`` where ``mask`` holds."""
         return self.ctx.pick_rows(table, mask, self.children)
 
+    def pick_rare(self, table: str, mask: np.ndarray) -> np.ndarray:
+        """Rows for a situation too rare for the chosen children to be in (an adoption, a UASC young
+        person about to turn 18): one row each for about a quarter as many children as were chosen,
+        taken from any child of the chunk with such a row and no error yet. The chosen children left
+        unchanged get another error instead."""
+        t = self.ctx.tables[table]
+        edited = np.array([row[0] for row in self.ctx.edits], dtype=object)  # one error per child where possible
+        candidates = np.unique(t.child[mask & ~np.isin(t.cols["CHILD"], edited)])
+        if len(candidates) == 0 or len(self.children) == 0:
+            return np.zeros(0, np.int64)
+        n = min(len(candidates), -(-len(self.children) // 4))
+        return self.ctx.pick_rows(table, mask, self.rng.choice(candidates, n, replace=False))
+
     def set(self, table: str, rows: np.ndarray, column: str, new: np.ndarray | str) -> np.ndarray:
         """Change cells (one manifest row each); returns the chunk positions of the children changed."""
         values = np.full(len(rows), new, object) if isinstance(new, str) else np.asarray(new, dtype=object)

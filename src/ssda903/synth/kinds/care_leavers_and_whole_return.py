@@ -141,6 +141,14 @@ def _without_oc3(e: Edit, children: list[int]) -> np.ndarray:
     return np.array(sorted(set(children) - set(has.tolist())), dtype=np.int64)
 
 
+def _candidates(e: Edit) -> tuple[np.ndarray, dict[int, list[tuple[int, int, str]]]]:
+    """The chosen children who have episodes and no OC3 row, and the spans of their episodes."""
+    if not e.has("Episodes"):
+        return NOTHING, {}
+    spans = _episode_spans(e)
+    return _without_oc3(e, list(spans)), spans
+
+
 def _add_oc3(e: Edit, children: np.ndarray, touch: str = "YES") -> np.ndarray:
     """An OC3 row for each child, with the Header's DOB and plausible answers."""
     n = len(children)
@@ -166,10 +174,7 @@ def _birthday_this_year(e: Edit, children: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _in_care_at_birthday(e: Edit) -> np.ndarray:
     """17- and 18-year-olds looked after on that birthday, with no OC3 row."""
-    if not e.has("Episodes"):
-        return NOTHING
-    spans = _episode_spans(e)
-    c = _without_oc3(e, list(spans))
+    c, spans = _candidates(e)
     age, bday = _birthday_this_year(e, c)
     keep = [
         i
@@ -193,10 +198,7 @@ def _oc3_still_in_care(e: Edit) -> np.ndarray:
 
 def _left_after_birthday(e: Edit) -> np.ndarray:
     """17- and 18-year-olds who left care this year after that birthday, with no OC3 row."""
-    if not e.has("Episodes"):
-        return NOTHING
-    spans = _episode_spans(e)
-    c = _without_oc3(e, list(spans))
+    c, spans = _candidates(e)
     age, bday = _birthday_this_year(e, c)
     keep = [i for i, child in enumerate(c.tolist()) if age[i] in (17, 18) and bday[i] <= spans[child][-1][1] < OPEN]
     return c[keep]
@@ -216,10 +218,7 @@ def _oc3_left_after_birthday(e: Edit) -> np.ndarray:
 
 def _transferred(e: Edit) -> np.ndarray:
     """Children whose last episode ended in a transfer to another LA (E3), with no OC3 row."""
-    if not e.has("Episodes"):
-        return NOTHING
-    spans = _episode_spans(e)
-    c = _without_oc3(e, list(spans))
+    c, spans = _candidates(e)
     return c[[i for i, child in enumerate(c.tolist()) if max(spans[child])[2] == "E3"]]
 
 
@@ -231,10 +230,7 @@ def _oc3_transferred(e: Edit) -> np.ndarray:
 
 def _left_at_16_or_17(e: Edit) -> np.ndarray:
     """Children who left care this year aged 16 or 17, with no OC3 row."""
-    if not e.has("Episodes"):
-        return NOTHING
-    spans = _episode_spans(e)
-    c = _without_oc3(e, list(spans))
+    c, spans = _candidates(e)
     _, dob = _header_dob(e, c)
     ends = np.array([spans[child][-1][1] for child in c.tolist()], dtype=np.int64)
     age = np.where((dob == NONE) | (ends >= OPEN), -1, age_on(dob, np.minimum(ends, e.end)))
@@ -257,10 +253,7 @@ def _oc3_died(e: Edit) -> np.ndarray:
 
 def _left_before_16(e: Edit) -> np.ndarray:
     """Children first looked after this year who left at 14 or 15, with no OC3 row."""
-    if not e.has("Episodes"):
-        return NOTHING
-    spans = _episode_spans(e)
-    c = _without_oc3(e, list(spans))
+    c, spans = _candidates(e)
     _, dob = _header_dob(e, c)
     ends = np.array([spans[child][-1][1] for child in c.tolist()], dtype=np.int64)
     # first looked after this year: an episode open at 31 March last year has no end date in
@@ -310,10 +303,7 @@ def _oc3_id_typo(e: Edit) -> np.ndarray:
 
 def _left_this_year_at_17_or_18(e: Edit) -> np.ndarray:
     """17- and 18-year-olds looked after at 31 March last year who left this year, with no OC3 row."""
-    if not e.has("Episodes"):
-        return NOTHING
-    spans = _episode_spans(e)
-    c = _without_oc3(e, list(spans))
+    c, spans = _candidates(e)
     age, _ = _birthday_this_year(e, c)
     keep = [
         i

@@ -50,19 +50,6 @@ def _set_dob(e: Edit, hrows: np.ndarray, new: np.ndarray) -> np.ndarray:
     return hit
 
 
-def _pick_rare(e: Edit, table: str, mask: np.ndarray) -> np.ndarray:
-    """Rows for a situation too rare for the chosen children to have (an adoption, a UASC young person
-    about to turn 18): one row each for about a quarter as many children as were chosen, taken from
-    every child of the chunk with such a row. The chosen children left unchanged get another error."""
-    t = e.table(table)
-    edited = np.array([row[0] for row in e.ctx.edits], dtype=object)  # one error per child where possible
-    cand = np.unique(t.child[mask & ~np.isin(t.cols["CHILD"], edited)])
-    if len(cand) == 0 or len(e.children) == 0:
-        return np.zeros(0, np.int64)
-    n = min(len(cand), -(-len(e.children) // 4))
-    return e.ctx.pick_rows(table, mask, e.rng.choice(cand, n, replace=False))
-
-
 @kind("dob_after_year_end", rules=("301",), weight=0.2)
 def _dob_after_year_end(e: Edit) -> np.ndarray:
     """A date of birth typed a year or more too late, past 31 March."""
@@ -81,7 +68,7 @@ def _episode_before_birth(e: Edit) -> np.ndarray:
     h = _header_of(e, "Episodes")
     dob = days(e.col("Header", "DOB"))
     young = (h >= 0) & (decom - dob[np.maximum(h, 0)] < 365)
-    rows = _pick_rare(e, "Episodes", first & young & (decom + 30 <= e.end))
+    rows = e.pick_rare("Episodes", first & young & (decom + 30 <= e.end))
     hrows = h[rows]
     new = decom[rows] + e.rng.integers(1, 30, len(rows))
     return _set_dob(e, hrows, new)
@@ -94,7 +81,7 @@ def _uasc_ceased_after_18(e: Edit) -> np.ndarray:
         return np.zeros(0, np.int64)
     dob = days(e.col("UASC", "DOB"))
     late = add_years(np.where(dob == NONE, 0, dob), 18) + 20
-    rows = _pick_rare(e, "UASC", (dob != NONE) & (late >= e.start) & (late <= e.end))
+    rows = e.pick_rare("UASC", (dob != NONE) & (late >= e.start) & (late <= e.end))
     new = np.minimum(late[rows] + e.rng.integers(0, 60, len(rows)), e.end)
     return e.set("UASC", rows, "DUC", text_of(new))
 
@@ -115,7 +102,7 @@ def _matched_after_placement(e: Edit) -> np.ndarray:
     ep_row = _adoption_episode(e)
     decom = days(e.col("Episodes", "DECOM"))[np.maximum(ep_row, 0)]
     ok = (ep_row >= 0) & (decom != NONE) & (days(e.col("AD1", "DATE_MATCH")) != NONE)
-    rows = _pick_rare(e, "AD1", ok)
+    rows = e.pick_rare("AD1", ok)
     return e.set("AD1", rows, "DATE_MATCH", text_of(decom[rows] + e.rng.integers(1, 15, len(rows))))
 
 
@@ -126,7 +113,7 @@ def _decision_after_matching(e: Edit) -> np.ndarray:
         return np.zeros(0, np.int64)
     intd = days(e.col("AD1", "DATE_INT"))
     match = days(e.col("AD1", "DATE_MATCH"))
-    rows = _pick_rare(e, "AD1", (intd != NONE) & (match != NONE) & (intd < match))
+    rows = e.pick_rare("AD1", (intd != NONE) & (match != NONE) & (intd < match))
     changed = e.set("AD1", rows, "DATE_INT", text_of(match[rows]))
     e.set("AD1", rows, "DATE_MATCH", text_of(intd[rows]))
     return changed
@@ -146,7 +133,7 @@ def _decision_before_care(e: Edit) -> np.ndarray:
     starts = starts[last]
     r = _row_of_child(ep.child[starts], e.table("AD1").child)
     decom = np.where(r >= 0, days(ep.cols["DECOM"])[starts[np.maximum(r, 0)]], NONE)
-    rows = _pick_rare(e, "AD1", (decom != NONE) & (days(e.col("AD1", "DATE_INT")) != NONE))
+    rows = e.pick_rare("AD1", (decom != NONE) & (days(e.col("AD1", "DATE_INT")) != NONE))
     return e.set("AD1", rows, "DATE_INT", text_of(decom[rows] - e.rng.integers(1, 90, len(rows))))
 
 
@@ -160,7 +147,7 @@ def _foster_care_flipped(e: Edit) -> np.ndarray:
     with_carer = np.isin(place, ["A3", "A5"])
     not_with = np.isin(place, ["A4", "A6"])
     fc = e.col("AD1", "FOSTER_CARE")
-    rows = _pick_rare(e, "AD1", (ep_row >= 0) & ((with_carer & (fc == "1")) | (not_with & (fc == "0"))))
+    rows = e.pick_rare("AD1", (ep_row >= 0) & ((with_carer & (fc == "1")) | (not_with & (fc == "0"))))
     return e.set("AD1", rows, "FOSTER_CARE", np.where(fc[rows] == "1", "0", "1"))
 
 
@@ -174,7 +161,7 @@ def _foster_placement_coded_a5(e: Edit) -> np.ndarray:
     if len(ep) > 1:
         same = ep.child[1:] == ep.child[:-1]
         after_other[1:] = same & ~np.isin(place[:-1], [*FOSTER, "A3", "A4", "A5", "A6"]) & (place[:-1] != "")
-    rows = _pick_rare(e, "Episodes", after_other & np.isin(place, FOSTER))
+    rows = e.pick_rare("Episodes", after_other & np.isin(place, FOSTER))
     return e.set("Episodes", rows, "PLACE", "A5")
 
 
@@ -207,7 +194,7 @@ def _foyer_under_18(e: Edit) -> np.ndarray:
     o = e.table("OC3").cols
     dob = days(o["DOB"])
     young = (dob != NONE) & (add_years(np.where(dob == NONE, 0, dob), 18) > e.start)
-    rows = _pick_rare(e, "OC3", young & (o["IN_TOUCH"] == "YES") & (o["ACCOM"] != "0") & (o["ACCOM"] != ""))
+    rows = e.pick_rare("OC3", young & (o["IN_TOUCH"] == "YES") & (o["ACCOM"] != "0") & (o["ACCOM"] != ""))
     return e.set("OC3", rows, "ACCOM", np.where(e.rng.random(len(rows)) < 0.7, "T1", "T2"))
 
 
@@ -229,7 +216,7 @@ def _started_care_at_18(e: Edit) -> np.ndarray:
     dob = days(e.col("Header", "DOB"))[np.maximum(h, 0)]
     ok = (h >= 0) & (decom != NONE) & (dob != NONE) & (ep.cols["RNE"] == "S") & (decom >= e.start)
     older = add_years(np.where(dob == NONE, 0, dob), -1)
-    rows = _pick_rare(e, "Episodes", ok & (add_years(older, 18) <= decom) & (add_years(dob, 18) > decom))
+    rows = e.pick_rare("Episodes", ok & (add_years(older, 18) <= decom) & (add_years(dob, 18) > decom))
     return _set_dob(e, h[rows], older[rows])
 
 
@@ -280,7 +267,7 @@ def _youth_justice_under_10(e: Edit) -> np.ndarray:
     dob = days(e.col("Header", "DOB"))[np.maximum(h, 0)]
     young = (h >= 0) & (decom != NONE) & (dob != NONE)
     young &= (add_years(dob, 8) <= decom) & (add_years(dob, 10) > decom)
-    rows = _pick_rare(e, "Episodes", young & np.isin(ep.cols["LS"], ["C1", "C2"]))
+    rows = e.pick_rare("Episodes", young & np.isin(ep.cols["LS"], ["C1", "C2"]))
     return e.set("Episodes", rows, "LS", "J2")
 
 
@@ -297,7 +284,7 @@ def _episode_left_open_past_18(e: Edit) -> np.ndarray:
     eighteen = add_years(np.where(dob == NONE, 0, dob), 18)
     ok = last & (h >= 0) & (dob != NONE) & (dec != NONE) & (dec >= eighteen) & (eighteen < e.end)
     ok &= ~((ep.cols["LS"] == "V2") & (ep.cols["PLACE"] == "K2"))
-    rows = _pick_rare(e, "Episodes", ok)
+    rows = e.pick_rare("Episodes", ok)
     hit = e.set("Episodes", rows, "DEC", "")
     e.set("Episodes", rows, "REC", "")
     return hit

@@ -172,19 +172,6 @@ def _category_changed_mid_period(e: Edit) -> np.ndarray:
     return e.set("Episodes", rows, "CIN", np.array([f"N{int(c[1]) % 8 + 1}" for c in cin[rows]], dtype=object))
 
 
-def _rare_rows(e: Edit, table: str, mask: np.ndarray) -> np.ndarray:
-    """Rows for a situation few children are in (an adoption, leaving care to stay put): about a
-    quarter as many as there are chosen children, taken from any child of the chunk with such a row
-    and no error yet. The chosen children left unchanged get another error instead."""
-    t = e.table(table)
-    edited = np.array([row[0] for row in e.ctx.edits], dtype=object)
-    candidates = np.unique(t.child[mask & ~np.isin(t.cols["CHILD"], edited)])
-    if len(candidates) == 0 or len(e.children) == 0:
-        return _NOTHING
-    n = min(len(candidates), -(-len(e.children) // 4))
-    return e.ctx.pick_rows(table, mask, e.rng.choice(candidates, n, replace=False))
-
-
 def _adopters(e: Edit, column: str, when: dict[str, list[str]], new: str) -> np.ndarray:
     """AD1 rows matching every ``when`` condition get ``new`` in ``column``."""
     if not e.has("AD1"):
@@ -193,7 +180,7 @@ def _adopters(e: Edit, column: str, when: dict[str, list[str]], new: str) -> np.
     ok = np.ones(len(ad.child), bool)
     for col, values in when.items():
         ok &= np.isin(ad.cols[col], values)
-    return e.set("AD1", _rare_rows(e, "AD1", ok), column, new)
+    return e.set("AD1", e.pick_rare("AD1", ok), column, new)
 
 
 @kind("couple_recorded_as_one_adopter", rules=("511",))
@@ -239,5 +226,5 @@ def _staying_put_from_home(e: Edit) -> np.ndarray:
     if not e.has("Episodes"):
         return _NOTHING
     ep = e.table("Episodes")
-    rows = _rare_rows(e, "Episodes", np.isin(ep.cols["REC"], ["E45", "E46"]))
+    rows = e.pick_rare("Episodes", np.isin(ep.cols["REC"], ["E45", "E46"]))
     return e.set("Episodes", rows, "PLACE", "K2")
