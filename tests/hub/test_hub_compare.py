@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from conftest import CROYDON, LEEDS, Hub, auth, make_profile
+from conftest import CROYDON, LEEDS, Hub, auth, make_profile, serving
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -160,20 +156,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Hub]]:
     engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     migrate(engine)
     hub_app = create_app(engine)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(hub_app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    with TestClient(hub_app) as client:
-        yield f"http://127.0.0.1:{port}", Hub(engine, sessions(engine), client)
-    server.should_exit = True
-    thread.join(10)
+    with serving(hub_app) as url, TestClient(hub_app) as client:
+        yield url, Hub(engine, sessions(engine), client)
     engine.dispose()
 
 

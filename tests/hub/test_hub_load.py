@@ -11,8 +11,6 @@ chain verifies. ``ssda903 submit`` is tried against the same server. The figures
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from conftest import CROYDON, LEEDS, auth, make_profile
+from conftest import CROYDON, LEEDS, auth, make_profile, serving
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -46,12 +43,6 @@ class Served:
     tokens: list[tuple[str, str]] = field(default_factory=list)  # (LA, token)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(db_url: str) -> Iterator[Served]:
     engine = make_engine(db_url)
@@ -61,21 +52,12 @@ def served(db_url: str) -> Iterator[Served]:
     las = sorted(
         c for c, row in authorities().items() if c[0] == "E" and row["upper_tier"] == c and not row["replaced_by"]
     )[:10]
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    served = Served(f"http://127.0.0.1:{port}", factory)
-    for i in range(CLIENTS):
-        la = las[i % len(las)]
-        served.tokens.append((la, add_person(factory, la, f"person{i}@example.org")[1]))
-    yield served
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(engine)) as url:
+        served = Served(url, factory)
+        for i in range(CLIENTS):
+            la = las[i % len(las)]
+            served.tokens.append((la, add_person(factory, la, f"person{i}@example.org")[1]))
+        yield served
     engine.dispose()
 
 
