@@ -102,30 +102,30 @@ def set_authority(
     neighbour) that is not an English children's services authority.
     """
     code = authority(la).code
-    row = session.get(AuthorityInfo, code)
-    if row is None:
-        row = AuthorityInfo(la=code, updated=datetime.now(UTC))
-        session.add(row)
-    changed: list[str] = []
+    # every value is checked before anything is written, so a refusal leaves the LA as it was
+    values: dict[str, str | list[str] | None] = {}
     if region is not None:
-        row.region = _region(region) if region.strip() else None
-        changed.append(f"region={row.region}")
+        values["region"] = _region(region) if region.strip() else None
     if cms is not None:
-        row.cms = _cms(cms) if cms.strip() else None
-        changed.append(f"cms={row.cms}")
+        values["cms"] = _cms(cms) if cms.strip() else None
     if neighbours is not None:
         codes = list(dict.fromkeys(authority(n.strip()).code for n in neighbours if n.strip()))
         if code in codes:
             raise GroupError(f"{code} cannot be its own statistical neighbour")
         if len(codes) > MAX_NEIGHBOURS:
             raise GroupError(f"{len(codes)} neighbours: an LA has at most {MAX_NEIGHBOURS}")
-        row.neighbours = codes or None
-        changed.append(f"neighbours={','.join(codes)}")
+        values["neighbours"] = codes or None
     if mailbox is not None:
-        row.mailbox = _mailbox(mailbox) if mailbox.strip() else None
-        changed.append(f"mailbox={row.mailbox}")
+        values["mailbox"] = _mailbox(mailbox) if mailbox.strip() else None
+    row = session.get(AuthorityInfo, code)
+    if row is None:
+        row = AuthorityInfo(la=code, updated=datetime.now(UTC))
+        session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
     row.updated = datetime.now(UTC)
     session.flush()
+    changed = [f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in values.items()]
     audit.append(session, "set_la", f"{code}: {'; '.join(changed) or 'nothing changed'}", la=code)
 
 
