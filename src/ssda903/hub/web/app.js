@@ -105,8 +105,12 @@ async function show() {
   status(`Showing ${body.collection_year}, compared with ${body.group.means}.`);
 }
 
+function sentence(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) + (text.endsWith(".") ? "" : ".") : "";
+}
+
 function notShown(container, view) {
-  container.replaceChildren(el("p", { text: view.note || "Not shown." }));
+  container.replaceChildren(el("p", { text: sentence(view.note) || "Not shown." }));
 }
 
 // ------------------------------------------------------------------ my position: a funnel plot
@@ -115,16 +119,16 @@ function drawPosition(view) {
   const figure = $("funnel-figure");
   if (!view.mine) { text.textContent = view.note; figure.hidden = true; return; }
   const m = view.mine;
-  let sentence = `${m.rate} children with an error per 100 children (95% interval ${m.ci95[0]} to ${m.ci95[1]}).`;
+  let said = `${m.rate} children with an error per 100 children (95% interval ${m.ci95[0]} to ${m.ci95[1]}).`;
   if (!view.shown) {
-    text.textContent = `${sentence} ${view.note}`;
+    text.textContent = `${said} ${sentence(view.note)}`;
     figure.hidden = true;
     return;
   }
   const beyond = view.beyond_998 ? ", and outside the 99.8% limits too" : "";
-  sentence += ` Across ${view.other_las} other LAs and yours the rate is ${view.pooled_rate} per 100; `
+  said += ` Across ${view.other_las} other LAs and yours the rate is ${view.pooled_rate} per 100; `
     + `you are ${view.band} the 95% limits at your size${beyond}.`;
-  text.textContent = sentence;
+  text.textContent = said;
   figure.hidden = false;
   $("funnel").replaceChildren(funnelSvg(view));
   $("funnel-table").replaceChildren(funnelTable(view));
@@ -154,10 +158,12 @@ function funnelSvg(view) {
   // axes and ticks
   root.append(svg("line", { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom, class: "axis" }));
   root.append(svg("line", { x1: left, y1: top, x2: left, y2: H - bottom, class: "axis" }));
-  for (let i = 0; i <= 4; i++) {
-    const r = (maxY * i) / 4, n = (maxN * i) / 4;
-    root.append(svg("text", { x: left - 6, y: y(r) + 4, "text-anchor": "end", class: "tick" }, r.toFixed(r < 10 ? 1 : 0)));
-    root.append(svg("text", { x: x(n), y: H - bottom + 18, "text-anchor": "middle", class: "tick" }, Math.round(n)));
+  const yStep = niceStep(maxY), xStep = niceStep(maxN);
+  for (let r = 0; r <= maxY + 1e-9; r += yStep) {
+    root.append(svg("text", { x: left - 6, y: y(r) + 4, "text-anchor": "end", class: "tick" }, String(+r.toFixed(2))));
+  }
+  for (let n = 0; n <= maxN; n += xStep) {
+    root.append(svg("text", { x: x(n), y: H - bottom + 18, "text-anchor": "middle", class: "tick" }, String(n)));
   }
   root.append(svg("text", { x: (W + left) / 2, y: H - 8, "text-anchor": "middle", class: "tick" }, "children"));
   root.append(svg("text", { x: 14, y: (H - bottom) / 2, transform: `rotate(-90 14 ${(H - bottom) / 2})`,
@@ -180,6 +186,14 @@ function funnelSvg(view) {
   me.append(svg("title", {}, `your LA: ${view.mine.children} children, ${view.mine.rate} per 100`));
   root.append(me, svg("text", { x: mx + 11, y: my - 9, class: "mine-label" }, "your LA"));
   return root;
+}
+
+// a round tick step giving about four ticks up to ``max`` (1, 2 or 5 times a power of ten)
+function niceStep(max) {
+  const raw = max / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / power;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
 }
 
 function funnelTable(view) {
