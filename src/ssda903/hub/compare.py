@@ -209,7 +209,7 @@ def _earlier(session: Session, year: str, current: dict[str, Submission]) -> dic
     out: dict[str, list[Submission]] = {}
     if not current:
         return out
-    query = select(Submission).where(Submission.collection_year == year, Submission.la.in_(current))
+    query = select(Submission).where(Submission.collection_year == year, Submission.la.in_(list(current)))
     for sub in session.scalars(query.order_by(Submission.id)):
         if sub.id < current[sub.la].id:
             out.setdefault(sub.la, []).append(sub)
