@@ -94,9 +94,11 @@ def test_write_note_refuses_an_unknown_rule_and_year_and_keeps_nothing(hub: Hub)
     with writing(hub.factory) as s:
         note = write_note(s, person, "2024-25", "102", f"  {GOOD}\n")
     assert (note.la, note.collection_year, note.rule, note.text) == (CROYDON, "2024/25", "102", GOOD)
+    with writing(hub.factory) as s:
+        assert write_note(s, person, "2024/25", "load07", GOOD).rule == "LOAD07"
     with hub.factory() as s:
-        assert s.scalar(select(func.count()).select_from(Note)) == 1
-        assert s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all() == ["add_person", "note"]
+        assert s.scalar(select(func.count()).select_from(Note)) == 2
+        assert s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all() == ["add_person", "note", "note"]
 
 
 def test_a_note_is_written_in_the_tokens_la_only(hub: Hub) -> None:
@@ -185,7 +187,11 @@ def test_set_la_sets_clears_and_logs(served: tuple[str, str, Hub]) -> None:
         assert info(s, LEEDS).cms is None and info(s, LEEDS).mailbox == "903team@leeds.gov.uk"
         lines = s.scalars(select(AuditEntry).where(AuditEntry.action == "set_la")).all()
         assert [line.la for line in lines] == [LEEDS, LEEDS] and verify(s).ok
-    for bad, says in (["--region", "Wessex"], "not an English region"), (["--mailbox", "nope"], "not an email"):
+    for bad, says in (
+        (["--region", "Wessex"], "not an English region"),
+        (["--mailbox", "nope"], "not an email"),
+        (["--mailbox", "team@la.gov.uk?subject=x"], "not an email"),
+    ):
         r = CliRunner().invoke(app, ["hub", "set-la", "--db", url, "--la", LEEDS, *bad])
         assert r.exit_code == 2 and says in r.output
 

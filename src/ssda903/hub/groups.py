@@ -40,7 +40,8 @@ REGIONS = (
 )
 Group = Literal["all", "region", "neighbours", "cms"]
 GROUPS: tuple[Group, ...] = ("all", "region", "neighbours", "cms")
-_MAILBOX = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: a plain address only: it becomes a mailto: link on the page, so nothing that could add a query or a header
+_MAILBOX = re.compile(r"[a-z0-9][a-z0-9._+\-]*@[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}")
 MAX_NEIGHBOURS = 20
 
 

@@ -126,11 +126,13 @@ def write_note(session: Session, person: Person, year: str, rule: str, text: str
         raise NoteRefused([str(e)]) from None
     if parsed not in supported_years():
         raise NoteRefused([f"year {parsed.label}: the hub takes {', '.join(y.label for y in supported_years())}"])
-    rule = rule.strip().upper() if rule.strip().upper().startswith("LOAD") else rule.strip()
-    reasons = [] if rule in _rule_codes(parsed) else [f"rule {rule[:16]!r} is no rule code of {parsed.label}"]
+    # a code as people type it ("load07", "503d") is the catalogue's code ("LOAD07", "503D")
+    code = {c.casefold(): c for c in _rule_codes(parsed)}.get(rule.strip().casefold())
+    reasons = [] if code else [f"rule {rule.strip()[:16]!r} is no rule code of {parsed.label}"]
     reasons += screen(text)
-    if reasons:
+    if reasons or code is None:
         raise NoteRefused(reasons)
+    rule = code
     note = Note(
         la=person.la,
         person_id=person.id,
