@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -150,7 +150,12 @@ def create_app(engine: Engine) -> FastAPI:
 # The web page of the views (issue 11): three fixed files, tokenless like /api/health because they
 # hold no data; the page asks for the token and calls the /api routes with it. The CSP keeps the
 # page to its own files (no inline script, no other host), and the file names are fixed here, so
-# no path from the request ever reaches the file system.
+# no path from the request ever reaches the file system. (Imported here, not at the top, so this
+# block stays apart from the rest of the module.)
+from importlib import resources  # noqa: E402
+
+from fastapi.responses import Response  # noqa: E402
+
 page = APIRouter(include_in_schema=False)
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -161,8 +166,6 @@ PAGE_HEADERS = {
 
 
 def _page_file(name: str, media: str) -> Response:
-    from importlib import resources
-
     body = resources.files("ssda903.hub").joinpath("web", name).read_bytes()
     return Response(body, media_type=f"{media}; charset=utf-8", headers=PAGE_HEADERS)
 
