@@ -1,10 +1,11 @@
 """The hub's web application (FastAPI): submit a profile, see who I am and my LA's submissions.
 
-Every route but ``GET /api/health`` needs ``Authorization: Bearer <token>``; a missing or bad
-token is a 401 and a line in the audit log. A person sees and sends their own LA's profiles only.
-The interactive API pages (``/docs``, ``/openapi.json``) are off: they would be routes without a
-token. Views added later (issue 11: my position, eliminated elsewhere …) are routers included in
-:func:`create_app` with the same :func:`current_person` dependency.
+Every route but ``GET /api/health`` and the page's own files (``/``, ``/app.js``, ``/style.css``:
+they hold no data, and the page asks for the token) needs ``Authorization: Bearer <token>``; a
+missing or bad token is a 401 and a line in the audit log. A person sees and sends their own LA's
+profiles only. The interactive API pages (``/docs``, ``/openapi.json``) are off: they would be
+routes without a token. The views (my position, eliminated elsewhere, who fixed it, the heatmap)
+are routers included in :func:`create_app` with the same :func:`current_person` dependency.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: submission, repeat, refusal, sign_in_failed, add_person, revoke
+    #: submission, repeat, refusal, sign_in_failed, add_person, revoke, note, note_refused, set_la
     action: Mapped[str] = mapped_column(String(32))
     la: Mapped[str | None] = mapped_column(String(9), nullable=True)
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
