@@ -3,6 +3,8 @@ the demo person's comparison has data."""
 
 from __future__ import annotations
 
+import sys
+import types
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from ssda903.hub import checks
 from ssda903.hub.app import create_app
 from ssda903.hub.audit import verify
 from ssda903.hub.database import make_engine, sessions
-from ssda903.hub.demo import HABITS, Demo, build, default_year, english_las
+from ssda903.hub.demo import HABITS, Demo, _add_notes_and_groups, build, default_year, english_las
 from ssda903.hub.tables import Submission
 from ssda903.model.years import CollectionYear
 
@@ -95,6 +97,30 @@ def test_the_audit_log_of_the_demo_verifies(demo: Demo) -> None:
         verdict = verify(s)
     engine.dispose()
     assert verdict.ok and verdict.lines == 5 + 15 + 1  # a person per LA, the submissions, the demo person
+
+
+def test_peer_groups_and_notes_go_through_the_other_views_modules(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, list[Any]] = {"set_authority": [], "write_note": []}
+    groups, notes = types.ModuleType("ssda903.hub.groups"), types.ModuleType("ssda903.hub.notes")
+    groups.set_authority = lambda session, la, **kw: calls["set_authority"].append((la, kw))  # type: ignore[attr-defined]
+    notes.write_note = lambda session, person, year, rule, text: calls["write_note"].append(  # type: ignore[attr-defined]
+        (person.la, year, rule, text)
+    )
+    monkeypatch.setitem(sys.modules, "ssda903.hub.groups", groups)
+    monkeypatch.setitem(sys.modules, "ssda903.hub.notes", notes)
+    engine = make_engine(demo.db)
+    said: list[str] = []
+    line = _add_notes_and_groups(sessions(engine), demo.las, YEAR, said.append)
+    engine.dispose()
+    assert said == [line] and "Peer groups set for 5 LAs" in line
+    assert [la for la, _ in calls["set_authority"]] == [la.code for la in demo.las]
+    for _, kw in calls["set_authority"]:
+        assert set(kw) == {"region", "cms", "neighbours", "mailbox"} and len(kw["neighbours"]) == 3
+        assert kw["region"].startswith("Demo") and kw["mailbox"].endswith(".demo.example")
+    fixed = {la.code: la.fixed["2024/25"] for la in demo.las}
+    assert calls["write_note"] and all(
+        rule in fixed[la] and year == "2024/25" for la, year, rule, _ in calls["write_note"]
+    )
 
 
 def test_the_default_year_is_the_latest_one_over() -> None:

@@ -240,7 +240,7 @@ def demo(
             f"\nFilled in {made.seconds:.1f} s (generating and validating the returns: {made.base_seconds:.1f} s): "
             f"{len(made.las)} LAs ({habits}), {made.submissions} submissions, in {folder / 'hub.db'}."
         )
-        typer.echo(f"You are {DEMO_EMAIL} at {made.me.name} ({made.me.code}), whose habit is {made.me.habit} errors.")
+        typer.echo(f'You are {DEMO_EMAIL} at {made.me.name} ({made.me.code}), whose error habit is "{made.me.habit}".')
         typer.echo(f"\nThe demo hub: {url}\nYour token (for 30 days, on this demo only):\n{made.token}\n")
         typer.echo("Try, in another terminal:")
         typer.echo(f"  ssda903 hub compare --hub {url} --token {made.token} --year {y}")

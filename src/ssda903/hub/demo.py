@@ -7,11 +7,14 @@ draft and then a final return with most of its errors fixed, and one final retur
 before (when the hub takes that year), so every view has material, "who fixed it" included.
 
 Generating and validating a return per LA would take minutes, so :func:`build` generates and
-validates only four returns, with the synthetic generator (``ssda903.synth``): for each year, one
-with errors injected into most children and the same children with none. An LA's return is then
-a random share of those children, each child taken in its erroneous version when the LA's habit
-makes that child's kind of error, in its clean version otherwise; its profile counts the
-findings the validator made for exactly those versions of those children. So every count comes
+validates only three returns, with the synthetic generator (``ssda903.synth``): for the demo
+year, one with errors injected into most children and the same children with none. An LA's return
+is then a random share of those children, each child taken in its erroneous version when the LA's
+habit makes that child's kind of error, in its clean version otherwise (its final return takes
+the clean version of the children whose errors it fixed); its profile counts the findings the
+validator made for exactly those versions of those children. Last year's return needs no clean
+version: an LA's is made of its share of the children with no error injected and those whose
+error its habit makes. So every count comes
 from a real validation run; only rules that look across children (a duplicated child, say) are
 approximate, which does not matter for a demo. Every profile goes through the hub's own checks
 before it is stored, like one sent over the network.
@@ -90,12 +93,13 @@ class Version:
 
 @dataclass
 class Base:
-    """A year's return with errors injected and the same children without, both validated."""
+    """A year's return with errors injected and (when asked for) the same children without, both validated."""
 
     year: CollectionYear
     children: list[str]
     erroneous: Version
-    clean: Version
+    #: None: the children without an injected error stand for themselves (they are the same in both)
+    clean: Version | None
     #: each injected child's family of error
     family: dict[str, str]
     seconds: float = 0.0
@@ -154,19 +158,22 @@ def _version(folder: Path, year: CollectionYear) -> Version:
     return Version(findings, rows, {o.rule: o.status for o in result.outcomes})
 
 
-def make_base(year: CollectionYear, children: int, seed: int, work: Path) -> Base:
-    """Generate and validate ``year``'s return of ``children`` children, with errors and without."""
+def make_base(year: CollectionYear, children: int, seed: int, work: Path, *, clean: bool = True) -> Base:
+    """Generate and validate ``year``'s return of ``children`` children, with errors and (``clean``) without."""
     from ssda903.synth import generate
 
     start = time.perf_counter()
     folder = work / year.label.replace("/", "-")
     generate(children, year.label, seed, folder / "errors", previous=True, error_rate=ERROR_RATE)
-    generate(children, year.label, seed, folder / "clean", previous=True)
-    clean = _version(folder / "clean", year)
     erroneous = _version(folder / "errors", year)
-    ids = sorted(set(clean.rows.loc[clean.rows["table"] == "Header", "child"].dropna()))
+    without = None
+    if clean:  # the same seed: the same children, none changed
+        generate(children, year.label, seed, folder / "clean", previous=True)
+        without = _version(folder / "clean", year)
     family = _families(year, folder / "errors" / "injected" / "manifest.csv")
-    return Base(year, ids, erroneous, clean, family, time.perf_counter() - start)
+    rows = (without or erroneous).rows
+    ids = sorted(set(rows.loc[rows["table"] == "Header", "child"].dropna()))
+    return Base(year, ids, erroneous, without, family, time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------- one LA's profile
@@ -177,7 +184,9 @@ def profile_of(base: Base, la: str, children: set[str], erroneous: set[str], sta
     from ssda903.report.profile import FORMAT, SMALL_RETURN, catalogue_version, suppress
 
     clean_children = children - erroneous
-    e, c = base.erroneous, base.clean
+    e, c = base.erroneous, base.clean or base.erroneous
+    if base.clean is None and clean_children & set(base.family):
+        raise ValueError("without a clean version, a child with an injected error is taken with its error")
     findings = pd.concat(
         [
             e.findings[e.findings["child"].isin(erroneous)],
@@ -282,8 +291,9 @@ def build(
     bases: dict[CollectionYear, Base] = {}
     with tempfile.TemporaryDirectory(prefix="ssda903-hub-demo-") as work:
         for y in years:
-            say(f"Generating and validating a {y.label} return of {children} children, with errors and without …")
-            bases[y] = make_base(y, children, seed, Path(work))
+            without = " and without" if y == year else ""
+            say(f"Generating and validating a {y.label} return of {children} children, with errors{without} …")
+            bases[y] = make_base(y, children, seed, Path(work), clean=y == year)
     habits = list(HABITS)
     made: list[DemoLA] = []
     stored = 0
@@ -304,7 +314,8 @@ def build(
                 if k in base.family
                 and rng.random() < min(1.0, chance.get(base.family[k], chance["other"]) * (1.3 if last_year else 1))
             }
-            if last_year:
+            if last_year:  # no clean version: a child whose error the LA does not make is left out
+                kids -= set(base.family) - makes
                 _store(factory, person, profile_of(base, code, kids, makes, "final"))
                 stored += 1
                 continue
@@ -316,7 +327,8 @@ def build(
             stored += 2
             la.fixed[y.label] = sorted(_failed(draft) - _failed(final))
         made.append(la)
-    me = made[0]
+    # the demo person's LA makes a bit of everything, so both views have plenty to show it
+    me = next((la for la in made if la.habit == "mixed"), made[0])
     _, token = add_person(factory, me.code, DEMO_EMAIL, days=30)
     extras = _add_notes_and_groups(factory, made, year, say)
     engine.dispose()
