@@ -229,6 +229,9 @@ def test_a_profile_sent_as_json_is_still_taken_with_a_charset(hub: Hub) -> None:
     token = hub.person()
     headers = {**auth(token), "Content-Type": "application/json; charset=utf-8"}
     assert hub.client.post("/api/profiles", content=json.dumps(make_profile()), headers=headers).status_code == 201
+    # no body at all: nothing to type, so the answer is about the missing profile, not the content type
+    empty = hub.client.post("/api/profiles", headers=auth(token))
+    assert empty.status_code == 400 and "not JSON" in empty.json()["problems"][0]
 
 
 # ---------------------------------------------------------------- rate-limiting failed sign-ins

@@ -64,7 +64,8 @@ def current_person(request: Request) -> Person:
         if limiter.failed(client):
             log_limited(factory, limiter, client)
         raise HTTPException(401, f"sign-in failed: {why}", headers={"WWW-Authenticate": "Bearer"})
-    if request.method in ("POST", "PUT", "PATCH"):
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if request.method in ("POST", "PUT", "PATCH") and has_body:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media != "application/json":
             raise HTTPException(415, f"send the body as JSON (Content-Type: application/json), not {media or 'none'}")
