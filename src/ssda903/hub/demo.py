@@ -55,8 +55,10 @@ HABITS: dict[str, dict[str, float]] = {
     "mixed": {"other": 0.3},
     "careful": {"other": 0.02},
 }
-#: share of the base return's injected children given an error (most, so every habit has material)
+#: share of the base return's children given an error (most, so every habit has material); last
+#: year's, which has no clean version, fewer, since an LA's return leaves out the errors it does not make
 ERROR_RATE = 0.6
+LAST_YEAR_ERROR_RATE = 0.3
 #: an LA's return is this share (at least) of the base return's children
 SMALLEST_SHARE = 0.5
 DEMO_EMAIL = "analyst@demo.example"
@@ -164,7 +166,8 @@ def make_base(year: CollectionYear, children: int, seed: int, work: Path, *, cle
 
     start = time.perf_counter()
     folder = work / year.label.replace("/", "-")
-    generate(children, year.label, seed, folder / "errors", previous=True, error_rate=ERROR_RATE)
+    rate = ERROR_RATE if clean else LAST_YEAR_ERROR_RATE
+    generate(children, year.label, seed, folder / "errors", previous=True, error_rate=rate)
     erroneous = _version(folder / "errors", year)
     without = None
     if clean:  # the same seed: the same children, none changed
@@ -310,7 +313,7 @@ def build(
             last_year = y != year  # a year ago the LA made its errors more often
             makes = {
                 k
-                for k in kids
+                for k in sorted(kids)  # in a fixed order, so the same seed gives the same demo
                 if k in base.family
                 and rng.random() < min(1.0, chance.get(base.family[k], chance["other"]) * (1.3 if last_year else 1))
             }
