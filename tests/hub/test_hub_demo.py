@@ -116,7 +116,9 @@ def test_peer_groups_and_notes_go_through_the_other_views_modules(demo: Demo, mo
     assert [la for la, _ in calls["set_authority"]] == [la.code for la in demo.las]
     for _, kw in calls["set_authority"]:
         assert set(kw) == {"region", "cms", "neighbours", "mailbox"} and len(kw["neighbours"]) == 3
-        assert kw["region"].startswith("Demo") and kw["mailbox"].endswith(".demo.example")
+        assert kw["region"] in ("London", None) and kw["cms"].startswith("Demo CMS")
+        assert kw["mailbox"].endswith(".demo.example")
+    assert all((kw["region"] == "London") == la.startswith("E09") for la, kw in calls["set_authority"])
     fixed = {la.code: la.fixed["2024/25"] for la in demo.las}
     assert calls["write_note"] and all(
         rule in fixed[la] and year == "2024/25" for la, year, rule, _ in calls["write_note"]

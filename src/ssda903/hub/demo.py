@@ -290,6 +290,12 @@ def build(
     factory = sessions(engine)
     rng = random.Random(seed)
     chosen = rng.sample(english_las(), min(las, len(english_las())))
+    # the demo person's LA (the one with a bit of everything) is a London borough when there is one,
+    # so its region group has members: London is the one region an ONS code gives
+    mixed = list(HABITS).index("mixed")
+    london = next((i for i, (code, _) in enumerate(chosen) if code.startswith("E09")), None)
+    if london is not None and len(chosen) > mixed:
+        chosen[mixed], chosen[london] = chosen[london], chosen[mixed]
     years = [year] + ([year.previous()] if year.previous() in supported_years() else [])
     bases: dict[CollectionYear, Base] = {}
     with tempfile.TemporaryDirectory(prefix="ssda903-hub-demo-") as work:
@@ -349,7 +355,6 @@ def build(
 
 
 # ---------------------------------------------------------------- peer groups and notes (issue 11, other views)
-REGIONS = ("Demo region North", "Demo region Midlands", "Demo region South", "Demo region London")
 CMS = ("Demo CMS A", "Demo CMS B", "Demo CMS C")
 NOTES = {
     "dates": "Fixed in our final return: we checked episode and review dates against the case record before the extract.",
@@ -368,7 +373,10 @@ def _add_notes_and_groups(
     """Each LA's peer-group metadata, and a note from LAs on a rule they fixed, through the peer-group
     and notes modules of the hub; skipped, saying so, where those modules are not installed.
 
-    The regions and case management systems are made up (labelled "Demo …"), not facts about the LAs.
+    The case management systems are made up (labelled "Demo …"), not facts about the LAs, and so are
+    the statistical neighbours (other LAs of the demo). A region is set only where the ONS code
+    gives it (``E09``: London); the package has no region table, and a wrong region would be a
+    false fact about a real LA.
     """
     try:
         from ssda903.hub.groups import set_authority  # type: ignore[import-not-found, unused-ignore]
@@ -380,22 +388,30 @@ def _add_notes_and_groups(
     from ssda903.hub.database import writing
 
     notes = 0
-    with writing(factory) as session:
-        for i, la in enumerate(las):
-            neighbours = [las[(i + k) % len(las)].code for k in (1, 2, 3) if len(las) > k]
-            set_authority(
-                session,
-                la.code,
-                region=REGIONS[i % len(REGIONS)],
-                cms=CMS[i % len(CMS)],
-                neighbours=neighbours,
-                mailbox=f"903-team@{la.code.lower()}.demo.example",
-            )
-        for la in las[1:]:
-            fixed = la.fixed.get(year.label, [])
-            if fixed and la.habit != "careful":
-                write_note(session, la.person, year.label, fixed[0], NOTES[la.habit])
-                notes += 1
-    line = f"Peer groups set for {len(las)} LAs (made-up regions and systems); {notes} notes on rules they fixed."
+    try:
+        with writing(factory) as session:  # all or nothing: a refused value leaves no half-set groups
+            for i, la in enumerate(las):
+                neighbours = [las[(i + k) % len(las)].code for k in (1, 2, 3) if len(las) > k]
+                set_authority(
+                    session,
+                    la.code,
+                    region="London" if la.code.startswith("E09") else None,  # None: leave it unset
+                    cms=CMS[i % len(CMS)],
+                    neighbours=neighbours,
+                    mailbox=f"903-team@{la.code.lower()}.demo.example",
+                )
+            for la in las:
+                fixed = la.fixed.get(year.label, [])
+                if fixed and la.habit != "careful":
+                    write_note(session, la.person, year.label, fixed[0], NOTES[la.habit])
+                    notes += 1
+    except ValueError as e:  # GroupError, NoteRefused: the demo still runs, without them
+        line = f"Peer groups and notes not written: {e}"
+        say(line)
+        return line
+    line = (
+        f"Peer groups set for {len(las)} LAs (London boroughs in London; made-up systems and neighbours); "
+        f"{notes} notes on rules they fixed."
+    )
     say(line)
     return line
