@@ -1,4 +1,4 @@
-"""The ``ssda903 hub`` commands (serve, add-person, revoke, verify-audit, compare, note, set-la) and ``ssda903 submit``."""
+"""The ``ssda903 hub`` commands (serve, add-person, revoke, verify-audit, compare, note, set-la, demo) and ``ssda903 submit``."""
 
 from __future__ import annotations
 
@@ -197,6 +197,63 @@ def submit(
     for problem in answer.body.get("problems", []):
         typer.echo(f"  {problem}", err=True)
     raise typer.Exit(1)
+
+
+@hub_app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="The port to listen on (127.0.0.1 only).")] = 8903,
+    las: Annotated[int, typer.Option("--las", help="How many LAs send profiles.", min=4, max=150)] = 30,
+    children: Annotated[int, typer.Option(help="Children in the generated returns.", min=20, max=5000)] = 400,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same demo.")] = 1,
+    year: Annotated[
+        str | None, typer.Option("--year", help="The demo's collection year (default: the latest one over).")
+    ] = None,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open the hub's page in a browser.")] = False,
+) -> None:
+    """Run a hub to try on this machine: a temporary database filled with made-up returns of real
+    English LAs, each with its own error habits, and a token to sign in with. Ctrl-C ends it."""
+    import shutil
+    import tempfile
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from ssda903.hub.app import create_app
+    from ssda903.hub.database import make_engine
+    from ssda903.hub.demo import DEMO_EMAIL, build
+    from ssda903.model.years import CollectionYear, YearError
+
+    try:
+        chosen = CollectionYear.parse(year) if year else None
+    except YearError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    folder = Path(tempfile.mkdtemp(prefix="ssda903-hub-demo-"))
+    db = f"sqlite:///{folder / 'hub.db'}"
+    try:
+        made = build(db, las=las, children=children, seed=seed, year=chosen, say=typer.echo)
+        url = f"http://127.0.0.1:{port}"
+        y = made.year.label
+        habits = ", ".join(sorted({la.habit for la in made.las}))
+        typer.echo(
+            f"\nFilled in {made.seconds:.1f} s (generating and validating the returns: {made.base_seconds:.1f} s): "
+            f"{len(made.las)} LAs ({habits}), {made.submissions} submissions, in {folder / 'hub.db'}."
+        )
+        typer.echo(f'You are {DEMO_EMAIL} at {made.me.name} ({made.me.code}), whose error habit is "{made.me.habit}".')
+        typer.echo(f"\nThe demo hub: {url}\nYour token (for 30 days, on this demo only):\n{made.token}\n")
+        typer.echo("Try, in another terminal:")
+        typer.echo(f"  ssda903 hub compare --hub {url} --token {made.token} --year {y}")
+        typer.echo(f'  curl -H "Authorization: Bearer {made.token}" {url}/api/profiles')
+        typer.echo(f"  ssda903 hub verify-audit --db {db}")
+        typer.echo("Ctrl-C stops the hub and deletes the demo database.")
+        if not no_open:
+            threading.Timer(1.5, webbrowser.open, [url + "/"]).start()
+        engine = make_engine(db)
+        uvicorn.run(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+        engine.dispose()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 __all__ = ["hub_app", "submit"]
