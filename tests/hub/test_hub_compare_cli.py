@@ -29,6 +29,7 @@ from ssda903.model.years import CollectionYear
 
 BIRMINGHAM, RICHMOND, HARTLEPOOL, COVENTRY = "E08000025", "E09000027", "E06000001", "E08000026"
 HOW = "We changed the extract for placement end dates so they chain to the next placement's start."
+HOW_AGAIN = "We also run the validator every week rather than once a year."
 HOW_148 = "Our social workers now record the legal status at every change."
 
 
@@ -111,6 +112,7 @@ def fixers(hub: Hub) -> str:
     submit(hub, tokens, BIRMINGHAM, rules=rules({"147": 10}, ("148",)))
     submit(hub, tokens, BIRMINGHAM, stage="final", rules=rules({}, ("147", "148")))
     note(hub, tokens[BIRMINGHAM], "2024/25", "147", HOW)
+    note(hub, tokens[BIRMINGHAM], "2024/25", "147", HOW_AGAIN)
     with writing(hub.factory) as s:
         set_authority(s, BIRMINGHAM, mailbox="903returns@birmingham.gov.uk")
     submit(hub, tokens, RICHMOND, year="2023/24", rules=rules({"148": 15}))
@@ -166,7 +168,8 @@ def test_every_view_is_printed_with_the_hubs_figures_and_notes(served: tuple[str
             "147",
             "Birmingham (903returns@birmingham.gov.uk)",
             "in an earlier submission this year",
-            f"{birmingham['notes'][0]['written']}: {HOW}",
+            # its notes, newest first, a line each
+            f"{birmingham['notes'][0]['written']}: {HOW_AGAIN} {birmingham['notes'][1]['written']}: {HOW}",
         ],
         ["147", "1 more LA fixed it without a note", "", ""],
         [
@@ -270,3 +273,19 @@ def test_a_narrow_terminal_gets_every_word_folded_into_its_width(served: tuple[s
     assert squash(HOW) in fixed["147Birmingham(903returns@birmingham.gov.uk)"][3]
     assert squash(HOW_148) in fixed["148RichmonduponThames(nomailboxgiven)"][3]
     assert fixed["1471moreLAfixeditwithoutanote"][2:] == ["", ""]
+
+
+def test_a_return_with_no_error_prints_a_line_for_each_view_not_an_empty_table(served: tuple[str, Hub]) -> None:
+    url, hub = served
+    tokens: dict[str, str] = {}
+    clean = rules({}, ("147", "148"))
+    mine = submit(hub, tokens, CROYDON, children_with_error=0, rules=clean)
+    for la in (BIRMINGHAM, RICHMOND, HARTLEPOOL):
+        submit(hub, tokens, la, children_with_error=0, rules=clean)
+    body = api(hub, mine)
+    assert body["eliminated_elsewhere"]["rules"] == body["who_fixed_it"]["rules"] == body["heatmap"]["rules"] == []
+    out = run(url, mine)
+    assert "Eliminated elsewhere: my LA fails no rule." in out
+    assert "Who fixed it: no other LA in the group had an error I have and has it no more." in out
+    assert "Heatmap: neither my LA nor any of the 3 other LAs in the group fails a rule." in out
+    assert rows(out, "My position")[0] == ["My LA (250 children)", "0.0"]

@@ -233,7 +233,8 @@ def _print_eliminated(console: Console, elim: dict[str, Any]) -> None:
             console.print(f"{more} more rule{'' if more == 1 else 's'} not shown here (--json has every one).")
     else:
         console.print()
-        console.print("Eliminated elsewhere: no rule I fail ran at 3 or more other LAs.")
+        why = "no rule I fail ran at 3 or more other LAs" if elim.get("left_out") else "my LA fails no rule"
+        console.print(f"Eliminated elsewhere: {why}.")
     if elim.get("left_out"):
         console.print(f"{elim['left_out']} rule(s) I fail left out: {elim.get('left_out_means')}.")
 
