@@ -289,3 +289,17 @@ def test_a_return_with_no_error_prints_a_line_for_each_view_not_an_empty_table(s
     assert "Who fixed it: no other LA in the group had an error I have and has it no more." in out
     assert "Heatmap: neither my LA nor any of the 3 other LAs in the group fails a rule." in out
     assert rows(out, "My position")[0] == ["My LA (250 children)", "0.0"]
+
+
+def test_a_note_is_printed_as_written_never_read_as_markup(served: tuple[str, Hub]) -> None:
+    url, hub = served
+    tokens: dict[str, str] = {}
+    mine = submit(hub, tokens, CROYDON, rules=rules({"147": 20}))
+    submit(hub, tokens, BIRMINGHAM, rules=rules({"147": 10}))
+    submit(hub, tokens, BIRMINGHAM, stage="final", rules=rules({}, ("147",)))
+    odd = "We fixed the [/] extract :warning: and [link=https://x.example]the [bold]form[/bold][/link] too."
+    note(hub, tokens[BIRMINGHAM], "2024/25", "147", odd)
+    for la in (RICHMOND, COVENTRY):
+        submit(hub, tokens, la, rules=rules({}, ("147",)))
+    out = run(url, mine)  # "[/]" alone would stop Rich with a MarkupError
+    assert odd in out

@@ -151,10 +151,11 @@ def _print_comparison(body: dict[str, Any]) -> None:
     """Every view of ``GET /api/compare`` as short tables; nothing is cut, in a terminal or a pipe."""
     from ssda903.cli import Output
 
-    console = Output(highlight=False)
+    # other LAs wrote the notes: their text is printed as it is, never read as Rich markup or emoji codes
+    console = Output(highlight=False, markup=False, emoji=False)
     used, group = body.get("used", {}), body.get("group", {})
     console.print(
-        f"{body.get('name')} ({body.get('la')}) {body.get('collection_year')}: "
+        f"{body.get('name') or body.get('la')} ({body.get('la')}) {body.get('collection_year')}: "
         f"submission {used.get('submission')} ({used.get('stage')})"
     )
     console.print(
