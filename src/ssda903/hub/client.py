@@ -47,9 +47,10 @@ def submit(path: Path, hub: str, token: str, *, timeout: float = 30.0) -> Answer
     return _call("POST", hub, "/api/profiles", token, timeout, json=profile)
 
 
-def compare(hub: str, token: str, year: str, *, timeout: float = 30.0) -> Answer:
-    """GET my comparison with the other LAs for ``year`` from ``hub``'s ``/api/compare``."""
-    return _call("GET", hub, "/api/compare", token, timeout, params={"year": year})
+def compare(hub: str, token: str, year: str, group: str = "all", *, timeout: float = 30.0) -> Answer:
+    """GET my comparison with the other LAs of my peer ``group`` (all, region, neighbours, cms) for
+    ``year`` from ``hub``'s ``/api/compare``; the hub refuses an unknown group (422)."""
+    return _call("GET", hub, "/api/compare", token, timeout, params={"year": year, "group": group})
 
 
 #: statuses after which the same request may simply be sent again (the database is restarting, the hub is busy)
