@@ -242,6 +242,21 @@ def _write_profile(result: Result, path: Path, stage: str) -> None:
         raise fail(f"could not write the profile: {e}") from None
 
 
+def _report_targets(findings: Path | None, report: list[Path] | None) -> list[Path]:
+    """The reports asked for, each checked before anything is read (a known suffix, a folder that exists)."""
+    from ssda903 import report as reporting
+
+    targets = [p for p in [findings, *(report or [])] if p is not None]
+    for t in targets:
+        try:
+            reporting.report_format(t)
+        except ValueError as e:
+            raise fail(str(e)) from None
+        if not t.parent.exists():
+            raise fail(f"{t}: the folder {t.parent} does not exist")
+    return targets
+
+
 @app.command()
 def validate(
     paths: PathsArgument,
@@ -273,14 +288,7 @@ def validate(
     """Validate a return against every DfE rule for the year."""
     from ssda903 import report as reporting
 
-    targets = [p for p in [findings, *(report or [])] if p is not None]
-    for t in targets:
-        try:
-            reporting.report_format(t)
-        except ValueError as e:
-            raise fail(str(e)) from None
-        if not t.parent.exists():
-            raise fail(f"{t}: the folder {t.parent} does not exist")
+    targets = _report_targets(findings, report)
     _check_profile_target(profile, stage)
     result = _validated(paths, year, previous, la, providers, rules, force_year, quiet, dfe_halting)
     try:
@@ -337,12 +345,7 @@ def watch(
 
     from ssda903 import report as reporting
 
-    targets = [p for p in [findings, *(report or [])] if p is not None]
-    for t in targets:
-        try:
-            reporting.report_format(t)
-        except ValueError as e:
-            raise fail(str(e)) from None
+    targets = _report_targets(findings, report)
     watched = [*paths, *(previous or []), *(providers or [])]
     # our own reports are written inside the folder the user may be watching: they are not changes
     ours = {str(t.resolve()) for t in targets}
