@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 from rich.text import Text
 
 from ssda903 import __version__
+from ssda903.console import Output
 from ssda903.hub.cli import hub_app
 from ssda903.hub.cli import submit as hub_submit
 from ssda903.model import CollectionYear, YearError, supported_years
@@ -37,30 +37,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-#: the width of output sent to a pipe or a file: wide enough that nothing is cut or shortened with "…"
-PIPE_WIDTH = 10_000
-
-
-class Output(Console):
-    """A Rich console that fits a terminal, and never cuts lines written to a pipe or a file
-    (whatever COLUMNS says: a width given here is the only one that counts then)."""
-
-    def __init__(self, *args: Any, width: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, width=width, **kwargs)
-        self._given_width = width
-
-    @property
-    def size(self) -> ConsoleDimensions:
-        size = super().size
-        if self._given_width is not None or self.is_terminal:
-            return size
-        return ConsoleDimensions(PIPE_WIDTH, size.height)
-
-    @size.setter
-    def size(self, new_size: tuple[int, int]) -> None:
-        self._width, self._height = new_size
-
 
 out = Output()
 err = Output(stderr=True)

@@ -15,65 +15,23 @@ fixed it, the heatmap) are routers included in :func:`create_app` with the same
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
-from ssda903.hub import checks, submissions
+from ssda903.hub import checks, compare, notes, submissions
 from ssda903.hub.database import sessions
-from ssda903.hub.limits import SignInLimiter, log_limited
-from ssda903.hub.people import signed_in
+from ssda903.hub.limits import SignInLimiter
+from ssda903.hub.requests import Me, factory_of, read_body
 from ssda903.hub.tables import Person
 
-
-def _factory(request: Request) -> sessionmaker[Session]:
-    return request.app.state.factory  # type: ignore[no-any-return]
-
-
-def current_person(request: Request) -> Person:
-    """The person the request's bearer token belongs to; 401 (and an audit line) otherwise.
-
-    An address with too many failed sign-ins is refused first (429, see ``limits.py``); a request
-    that sends a body must say it is JSON (415), checked once the token is known good.
-    """
-    client = request.client.host if request.client else "?"
-    limiter: SignInLimiter = request.app.state.limiter
-    wait = limiter.retry_after(client)
-    if wait is not None:
-        raise HTTPException(
-            429,
-            f"too many failed sign-ins from your address: try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    factory = _factory(request)
-    person = None
-    if scheme.lower() == "bearer" and token.strip():
-        with factory() as session:
-            person = signed_in(session, token.strip())
-    if person is None:
-        why = "no bearer token" if not header else "unknown, expired or revoked token"
-        submissions.refuse(factory, None, f"{request.method} {request.url.path} from {client}: {why}")
-        if limiter.failed(client):
-            log_limited(factory, limiter, client)
-        raise HTTPException(401, f"sign-in failed: {why}", headers={"WWW-Authenticate": "Bearer"})
-    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
-    if request.method in ("POST", "PUT", "PATCH") and has_body:
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media != "application/json":
-            raise HTTPException(415, f"send the body as JSON (Content-Type: application/json), not {media or 'none'}")
-    return person
-
-
-Me = Annotated[Person, Depends(current_person)]
 api = APIRouter(prefix="/api")
 
 
@@ -92,7 +50,7 @@ def me(person: Me) -> dict[str, Any]:
 @api.get("/profiles")
 def my_profiles(person: Me, request: Request) -> dict[str, Any]:
     """My LA's own submissions (never another LA's)."""
-    with _factory(request)() as session:
+    with factory_of(request)() as session:
         return {"la": person.la, "submissions": [submissions.summary(s) for s in submissions.of_la(session, person.la)]}
 
 
@@ -101,39 +59,15 @@ def my_profile(submission_id: Annotated[int, Path(ge=1, le=2**31 - 1)], person: 
     """One of my LA's submissions, with its profile; another LA's is not found."""
     from ssda903.hub.tables import Submission
 
-    with _factory(request)() as session:
+    with factory_of(request)() as session:
         sub = session.get(Submission, submission_id)
         if sub is None or sub.la != person.la:
             raise HTTPException(404, f"your LA has no submission {submission_id}")
         return {**submissions.summary(sub), "profile": sub.profile}
 
 
-async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and (not declared.isdigit() or int(declared) > checks.MAX_BYTES):
-        raise HTTPException(413, f"a profile is at most {checks.MAX_BYTES} bytes")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > checks.MAX_BYTES:
-            raise HTTPException(413, f"a profile is at most {checks.MAX_BYTES} bytes")
-    return body
-
-
-async def read_json(request: Request) -> Any:
-    """The request's body read as JSON, or the 413 (too big) or 400 (not JSON) answer to return."""
-    try:
-        body = await _body(request)
-    except HTTPException as e:
-        return JSONResponse({"detail": str(e.detail)}, status_code=e.status_code)
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        return JSONResponse({"detail": f"the body is not JSON: {e}"}, status_code=400)
-
-
 def _refused(request: Request, person: Person, status: int, reasons: list[str]) -> JSONResponse:
-    submissions.refuse(_factory(request), person, "; ".join(reasons))
+    submissions.refuse(factory_of(request), person, "; ".join(reasons))
     return JSONResponse({"detail": "profile refused", "problems": reasons}, status_code=status)
 
 
@@ -141,9 +75,9 @@ def _refused(request: Request, person: Person, status: int, reasons: list[str]) 
 async def submit(person: Me, request: Request) -> JSONResponse:
     """Submit an error profile of my LA: re-checked, then stored once."""
     try:
-        body = await _body(request)
+        body = await read_body(request)
     except HTTPException as e:
-        await run_in_threadpool(submissions.refuse, _factory(request), person, str(e.detail))
+        await run_in_threadpool(submissions.refuse, factory_of(request), person, str(e.detail))
         raise
     try:
         data = json.loads(body)
@@ -159,7 +93,7 @@ async def submit(person: Me, request: Request) -> JSONResponse:
     if problems:
         return await run_in_threadpool(_refused, request, person, status, problems)
     stored = await run_in_threadpool(
-        submissions.store, _factory(request), person, profile.model_dump(exclude_none=True)
+        submissions.store, factory_of(request), person, profile.model_dump(exclude_none=True)
     )
     return JSONResponse(submissions.summary(stored.submission), status_code=201 if stored.created else 200)
 
@@ -195,23 +129,16 @@ def create_app(engine: Engine, *, limiter: SignInLimiter | None = None) -> FastA
     app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(InterfaceError, _database_down)
     app.include_router(api)
-    from ssda903.hub import compare, notes  # import this module's token dependency
-
     app.include_router(compare.router)
     app.include_router(notes.router)
     app.include_router(page)
     return app
 
 
-# The web page of the views (issue 11): three fixed files, tokenless like /api/health because they
-# hold no data; the page asks for the token and calls the /api routes with it. The CSP keeps the
-# page to its own files (no inline script, no other host), and the file names are fixed here, so
-# no path from the request ever reaches the file system. (Imported here, not at the top, so this
-# block stays apart from the rest of the module.)
-from importlib import resources  # noqa: E402
-
-from fastapi.responses import Response  # noqa: E402
-
+# The web page of the views: three fixed files, tokenless like /api/health because they hold no
+# data; the page asks for the token and calls the /api routes with it. The CSP keeps the page to
+# its own files (no inline script, no other host), and the file names are fixed here, so no path
+# from the request ever reaches the file system.
 page = APIRouter(include_in_schema=False)
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

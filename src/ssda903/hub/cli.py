@@ -149,7 +149,7 @@ def compare(
 
 def _print_comparison(body: dict[str, Any]) -> None:
     """Every view of ``GET /api/compare`` as short tables; nothing is cut, in a terminal or a pipe."""
-    from ssda903.cli import Output
+    from ssda903.console import Output
 
     # other LAs wrote the notes: their text is printed as it is, never read as Rich markup or emoji codes
     console = Output(highlight=False, markup=False, emoji=False)

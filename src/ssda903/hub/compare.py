@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ssda903.hub import groups, notes
-from ssda903.hub.app import Me, _factory
 from ssda903.hub.groups import Group
+from ssda903.hub.requests import Me, factory_of
 from ssda903.hub.tables import Submission
 from ssda903.model.years import CollectionYear, YearError
 from ssda903.reference.authority import AuthorityError, authority
@@ -381,5 +381,5 @@ def compare_view(
         canonical = str(CollectionYear.parse(year))
     except YearError as e:
         raise HTTPException(422, str(e)) from None
-    with _factory(request)() as session:
+    with factory_of(request)() as session:
         return compare(session, person.la, canonical, group)

@@ -27,8 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ssda903.hub import audit
-from ssda903.hub.app import Me, _factory, read_json
 from ssda903.hub.database import writing
+from ssda903.hub.requests import Me, factory_of, read_json
 from ssda903.hub.tables import Note, Person
 from ssda903.model.dfe_codes import rule_codes
 from ssda903.model.years import CollectionYear, YearError, supported_years
@@ -186,7 +186,7 @@ router = APIRouter(prefix="/api")
 
 
 def _write(request: Request, person: Person, body: NoteBody) -> Note | list[str]:
-    factory = _factory(request)
+    factory = factory_of(request)
     try:
         with writing(factory) as session:
             return write_note(session, person, body.year, body.rule, body.text)
@@ -219,7 +219,7 @@ async def post_note(person: Me, request: Request) -> JSONResponse:
 @router.get("/notes")
 def my_notes(person: Me, request: Request) -> dict[str, Any]:
     """My LA's notes, newest first (never another LA's: theirs show in who fixed it)."""
-    with _factory(request)() as session:
+    with factory_of(request)() as session:
         rows = session.scalars(select(Note).where(Note.la == person.la).order_by(Note.id.desc()).limit(500))
         return {"la": person.la, "notes": [shown(n) for n in rows]}
 
