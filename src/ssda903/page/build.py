@@ -1,0 +1,97 @@
+"""Writing the web page: the built static files, one plan per collection year, the reference data.
+
+The static files (HTML, CSS, the JavaScript bundle, DuckDB-WASM) are built from ``web/`` with
+npm and shipped in the wheel; the plans are compiled here from the rule files, so the page
+always runs the SQL of the installed version, the same SQL as ``ssda903 validate``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ssda903.problems import InputError
+
+#: where the built static files live inside the package
+STATIC = Path(__file__).parent / "static"
+#: the files a complete static build has (relative to STATIC)
+REQUIRED = ("index.html", "style.css", "app.js", "duckdb/duckdb-eh.wasm", "duckdb/duckdb-browser-eh.worker.js")
+BUILD_COMMANDS = "npm --prefix web ci && npm --prefix web run build"
+
+
+class PageNotBuiltError(InputError):
+    """The page's static files are missing (a source checkout where npm has not been run)."""
+
+
+def static_dir() -> Path:
+    """The built static files; raises PageNotBuiltError naming the commands that build them."""
+    missing = [name for name in REQUIRED if not (STATIC / name).is_file()]
+    if missing:
+        raise PageNotBuiltError(
+            f"the web page is not built ({', '.join(missing)} missing from {STATIC}). From the repository's "
+            f"root folder, build it with: {BUILD_COMMANDS}"
+        )
+    return STATIC
+
+
+def year_file(year: str) -> str:
+    """The plan's file name for a year: ``2024/25`` → ``2024-25.json``."""
+    return year.replace("/", "-") + ".json"
+
+
+def _compiled_plans(years: list[str] | None) -> dict[str, dict[str, Any]]:
+    from ssda903.model import supported_years
+    from ssda903.plan import compile_plan  # type: ignore[import-not-found,unused-ignore]
+
+    labels = years or [y.label for y in supported_years()]
+    return {label: compile_plan(label) for label in labels}
+
+
+def _reference_source(name: str) -> Path:
+    """A reference file the plans name, from the package's reference data."""
+    path = Path(str(resources.files("ssda903.reference").joinpath("data", name)))
+    if not path.is_file():
+        raise InputError(f"the plan names reference data {name!r}, which is not in {path.parent}")
+    return path
+
+
+def write_page(
+    out_dir: str | Path,
+    *,
+    years: list[str] | None = None,
+    plans: Mapping[str, dict[str, Any]] | None = None,
+    reference: Callable[[str], Path] = _reference_source,
+) -> Path:
+    """Write the complete page into ``out_dir`` (created; files of an earlier page are replaced).
+
+    ``years`` limits the collection years (all supported years by default); ``plans`` gives
+    the plans outright instead of compiling them (tests). Returns ``out_dir``.
+    """
+    source = static_dir()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, out, dirs_exist_ok=True)
+    chosen = dict(plans) if plans is not None else _compiled_plans(years)
+    (out / "plans").mkdir(exist_ok=True)
+    index: dict[str, Any] = {"years": sorted(chosen), "plans": {}, "latest": max(chosen) if chosen else None}
+    references: dict[str, str] = {}
+    for year, plan in chosen.items():
+        name = year_file(year)
+        # compact: the plans are the bulk of what the page loads besides DuckDB itself
+        (out / "plans" / name).write_text(json.dumps(plan, separators=(",", ":")), encoding="utf-8")
+        index["plans"][year] = f"plans/{name}"
+        references.update(plan.get("reference") or {})
+    for name, target in references.items():
+        dest = out / target
+        if dest.resolve().parent != out.resolve() and out.resolve() not in dest.resolve().parents:
+            raise InputError(f"the plan would write reference data outside the page: {target!r}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(reference(name), dest)
+    if chosen:
+        index["version"] = next(iter(chosen.values())).get("version")
+    (out / "plans" / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
+    return out

@@ -1,0 +1,396 @@
+// The runner: a year's plan (the same SQL as the command line) executed on DuckDB-WASM.
+//
+// Only reading bytes into raw text tables is written for the browser (csv.js, xlsx.js,
+// xml.js); everything after that is the plan's SQL, compiled from the Python rule files by
+// ``ssda903 page``: prepare → read the files → load → the rules → findings. Every rule gets
+// an outcome, as on the command line: passed, failed (n), not run (needs …) or crashed (why).
+
+import { freshConnection, literal } from "./db.js";
+import { Dataset } from "./sink.js";
+import { Model } from "./columns.js";
+import { loadCsv } from "./csv.js";
+import { loadXlsx } from "./xlsx.js";
+import { loadXml } from "./xml.js";
+import { firstLine, problem } from "./problems.js";
+
+/** how many rules go to DuckDB in one statement (as engine.BATCH) */
+export const BATCH = 12;
+
+const plans = new Map();
+let index = null;
+
+/** The list of years the page has plans for ({years: [...], plans: {year: path}, latest}). */
+export async function planIndex() {
+  if (index === null) {
+    const response = await fetch(new URL("plans/index.json", document.baseURI));
+    if (!response.ok) throw new Error(`the page has no plans/index.json (${response.status}); write it with ssda903 page`);
+    index = await response.json();
+  }
+  return index;
+}
+
+/** The compiled plan of one collection year. */
+export async function planFor(year) {
+  const idx = await planIndex();
+  const path = idx.plans[year];
+  if (!path) throw new Error(`no rules for ${year} on this page (it has ${idx.years.join(", ")})`);
+  if (!plans.has(year)) {
+    plans.set(
+      year,
+      fetch(new URL(path, document.baseURI)).then((r) => {
+        if (!r.ok) throw new Error(`the plan for ${year} could not be loaded (${r.status})`);
+        return r.json();
+      }),
+    );
+  }
+  return plans.get(year);
+}
+
+/** Use a plan given directly (tests, or a page that was handed one). */
+export function usePlan(plan) {
+  plans.set(plan.year, Promise.resolve(plan));
+  if (index === null) index = { years: [plan.year], plans: {}, latest: plan.year };
+  if (!index.years.includes(plan.year)) index.years.push(plan.year);
+  index.plans[plan.year] = index.plans[plan.year] || "(given)";
+}
+
+/** "2024/25" from "2024-25", "202425", "2025" (end year) or 2024 start dates, as CollectionYear.parse. */
+export function normaliseYear(text) {
+  if (text === null || text === undefined || text === "") return null;
+  const s = String(text).trim();
+  let m = s.match(/^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$/) || s.match(/^(\d{4})(\d{2})$/);
+  if (m) return `${m[1]}/${String(Number(m[1]) + 1).slice(2)}`;
+  m = s.match(/^(\d{4})$/);
+  if (m) return `${Number(m[1]) - 1}/${m[1].slice(2)}`;
+  return null;
+}
+
+const KIND_NAMES = {
+  zip: "a zip file",
+  xlsx: "an Excel workbook",
+  xls: "an Excel 97-2003 workbook",
+  xml: "an XML file",
+  text: "a text (CSV) file",
+};
+
+function kindOfName(name) {
+  const suffix = (name.match(/\.[^./\\]+$/) || [""])[0].toLowerCase();
+  if (suffix === ".zip") return "zip";
+  if ([".xlsx", ".xlsm", ".xlsb", ".ods"].includes(suffix)) return "xlsx";
+  if (suffix === ".xls") return "xls";
+  if (suffix === ".xml") return "xml";
+  return "text";
+}
+
+/** What a file's first bytes say it is (as ingest.sniff): zip, xlsx, xls, xml, text, or null. */
+export function sniff(bytes) {
+  if (!bytes.length) return null;
+  const starts = (...p) => p.every((b, i) => bytes[i] === b);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) {
+    // a workbook is a zip holding [Content_Types].xml and xl/…; the names are stored uncompressed
+    const head = new TextDecoder("latin1").decode(bytes.subarray(0, Math.min(bytes.length, 1 << 20)));
+    const tail = new TextDecoder("latin1").decode(bytes.subarray(Math.max(0, bytes.length - (1 << 16))));
+    const names = head + tail;
+    if (names.includes("[Content_Types].xml") && names.includes("xl/")) return "xlsx";
+    if (names.includes("mimetype") && names.includes("content.xml")) return "xlsx";
+    return "zip";
+  }
+  if (starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return "xls";
+  let i = starts(0xef, 0xbb, 0xbf) ? 3 : 0;
+  while (i < bytes.length && i < 2048 && [32, 9, 13, 10].includes(bytes[i])) i++;
+  if (bytes[i] === 0x3c) return "xml";
+  if (starts(0xff, 0xfe, 0x3c, 0x00) || starts(0xfe, 0xff, 0x00, 0x3c)) return "xml";
+  return "text";
+}
+
+/** Inputs (File objects, or {name, bytes|text, period}) as [{name, bytes, period}], in load order. */
+export async function gather(inputs, previous = []) {
+  const out = [];
+  const add = async (item, period) => {
+    if (item instanceof Blob) {
+      const name = item.webkitRelativePath || item.name || "file";
+      out.push({ name, bytes: new Uint8Array(await item.arrayBuffer()), period });
+    } else if (item.file instanceof Blob) {
+      const f = item.file;
+      out.push({ name: item.name || f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()), period: item.period || period });
+    } else {
+      const bytes = item.bytes instanceof Uint8Array ? item.bytes : new TextEncoder().encode(item.text ?? "");
+      out.push({ name: item.name, bytes, period: item.period || period });
+    }
+  };
+  for (const item of inputs) await add(item, "current");
+  for (const item of previous) await add(item, "previous");
+  // as the command line reads a folder: this year's files first, each period in name order
+  const order = { current: 0, previous: 1 };
+  return out
+    .filter((f) => !f.name.split("/").some((part) => part.startsWith(".") || part.startsWith("~$") || part === "__MACOSX"))
+    .sort((a, b) => order[a.period] - order[b.period] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function loadFile(ds, f) {
+  const stem = f.name.split("/").pop().replace(/\.[^.]*$/, "");
+  const display = f.name;
+  try {
+    const named = kindOfName(f.name);
+    const held = sniff(f.bytes);
+    let kind = named;
+    if (held !== null && held !== named && !(new Set([held, named]).size === 2 && [held, named].every((k) => k === "xlsx" || k === "xls"))) {
+      if (!(held === "text" && named === "xml")) {
+        const suffix = (f.name.match(/\.[^./\\]+$/) || ["(no extension)"])[0];
+        ds.addProblem(
+          problem("LOAD17", `The file is named ${suffix} but holds ${KIND_NAMES[held]}; it was read as such.`, {
+            file: display,
+            period: f.period,
+          }),
+        );
+        kind = held;
+      }
+    }
+    if (kind === "xlsx") await loadXlsx(ds, f.bytes, { period: f.period, file: display, stem });
+    else if (kind === "xls")
+      ds.addProblem(
+        problem(
+          "LOAD01",
+          "The file could not be opened as an Excel workbook (an Excel 97-2003 .xls workbook, or one protected by a " +
+            "password: the page reads .xlsx). Save it as .xlsx or CSV, or use the ssda903 command.",
+          { file: display, period: f.period },
+        ),
+      );
+    else if (kind === "zip")
+      ds.addProblem(
+        problem("LOAD01", "Zip files are not read on this page yet; take the files out of the zip and give them directly.", {
+          file: display,
+          period: f.period,
+        }),
+      );
+    else if (kind === "xml") await loadXml(ds, f.bytes, { period: f.period, file: display });
+    else await loadCsv(ds, f.bytes, { period: f.period, file: display, stem });
+  } catch (e) {
+    // the last line of defence: a reader bug must not stop the other files
+    ds.addProblem(
+      problem(
+        "LOAD01",
+        `The file could not be read (${e && e.name ? e.name : "Error"}: ${firstLine(e)}). ` +
+          "This is a fault in ssda903; please report it with the file's shape (not its data).",
+        { file: display, period: f.period },
+      ),
+    );
+  }
+}
+
+async function runAll(con, statements) {
+  for (const sql of statements || []) await con.run(sql);
+}
+
+/** The collection year of this year's episode dates (the year of nearly the latest date), or null. */
+async function guessYear(con) {
+  const date = (c) => `coalesce(try_strptime(${c}, '%d/%m/%Y'), try_strptime(${c}, '%Y-%m-%d'))::DATE`;
+  const rows = await con.run(
+    `SELECT CAST(quantile_disc(d, 0.99) AS VARCHAR) AS latest FROM (
+       SELECT ${date("DECOM")} AS d FROM raw."Episodes" UNION ALL SELECT ${date("DEC")} FROM raw."Episodes"
+     ) WHERE d IS NOT NULL`,
+  );
+  const latest = rows.length ? rows[0].latest : null;
+  if (!latest) return null;
+  const [y, m] = latest.split("-").map(Number);
+  const start = m >= 4 ? y : y - 1;
+  return `${start}/${String(start + 1).slice(2)}`;
+}
+
+let last = null;
+
+async function readFiles(plan, files, progress) {
+  if (last !== null) {
+    await last.con.close();
+    last = null;
+  }
+  const con = await freshConnection();
+  const ds = new Dataset(con, new Model(plan));
+  progress({ stage: "prepare", message: `Preparing the ${plan.year} rules` });
+  await runAll(con, plan.prepare);
+  for (const [i, f] of files.entries()) {
+    progress({ stage: "read", done: i, total: files.length, message: `Reading ${f.name}` });
+    await loadFile(ds, f);
+  }
+  return ds;
+}
+
+/** Stop, saying why, when not one file of this year's return could be read. */
+function nothingRead(ds) {
+  if (ds.sources.some((s) => s.period === "current")) return;
+  const reasons = ds.problems.slice(0, 5).map((p) => `${p.file}: ${p.message}`).join("; ");
+  throw new Error(`Nothing could be read for the current year: ${reasons || "no CSV, XLSX or XML files were given"}`);
+}
+
+function describeNeed(period, what) {
+  if (period === "reference") return what;
+  return period === "previous" ? `${what} of the previous year` : what;
+}
+
+/**
+ * Validate files: the findings rows and every rule's outcome.
+ * ``year`` ("2024/25" or any form the command line takes) and ``la`` (an ONS code) may be left out:
+ * the year is then the one the episode dates say; without an LA the rules needing one are not run.
+ */
+export async function run(inputs, { year = null, la = null, previous = [], onProgress = null } = {}) {
+  const t0 = performance.now();
+  const progress = (p) => onProgress && onProgress(p);
+  const idx = await planIndex();
+  const files = await gather(inputs, previous);
+  if (!files.some((f) => f.period === "current")) throw new Error("No file was given for this year's return.");
+  const given = normaliseYear(year);
+  if (year && !given) throw new Error(`${year} is not a collection year (write it as 2024/25)`);
+  let chosen = given || idx.latest || idx.years[idx.years.length - 1];
+  let plan = await planFor(chosen);
+  let ds = await readFiles(plan, files, progress);
+  nothingRead(ds);
+  let yearSource = "given";
+  if (!given) {
+    const guessed = await guessYear(ds.con);
+    if (guessed === null) throw new Error("The collection year cannot be told from the files (no episode dates): choose it.");
+    if (!idx.years.includes(guessed)) {
+      throw new Error(
+        `The episode dates say the collection year is ${guessed}, which is not one this page checks ` +
+          `(${idx.years[0]} to ${idx.years[idx.years.length - 1]}): choose the year.`,
+      );
+    }
+    yearSource = "guessed";
+    if (guessed !== chosen) {
+      // the raw tables were made for another year's model: read the files again for this one
+      await ds.con.close();
+      chosen = guessed;
+      plan = await planFor(chosen);
+      ds = await readFiles(plan, files, progress);
+    }
+  }
+  const con = ds.con;
+  const tRead = performance.now();
+
+  progress({ stage: "load", message: "Typing the values" });
+  await writeSettings(ds, plan, la);
+  for (const [name, path] of Object.entries(plan.reference || {})) {
+    const response = await fetch(new URL(path, document.baseURI));
+    if (!response.ok) throw new Error(`reference file ${path} could not be loaded (${response.status})`);
+    await ds.con.db.registerFileBuffer(name, new Uint8Array(await response.arrayBuffer()));
+  }
+  await runAll(con, plan.load);
+
+  const present = new Set(ds.sources.map((s) => `${s.period}\u0000${s.table}`));
+  if (la) for (const r of plan.rules) for (const [p, t] of r.needs || []) if (p === "reference" && /\bla\b/i.test(t)) present.add(`${p}\u0000${t}`);
+  const outcomes = [];
+  const runnable = [];
+  for (const r of plan.rules) {
+    const o = { rule: r.code, variant: r.variant || "", message: r.message, stage: r.stage, severity: r.severity, status: "passed", count: 0, detail: "" };
+    const missing = (r.needs || []).filter(([p, t]) => !present.has(`${p}\u0000${t}`));
+    if (missing.length) {
+      o.status = "not run";
+      o.detail = "needs: " + missing.map(([p, t]) => describeNeed(p, t)).join(", ");
+    } else runnable.push([r, o]);
+    outcomes.push(o);
+  }
+  const hits = (r) => `SELECT DISTINCT ${literal(r.code)}, q._id FROM (${r.sql}\n) AS q`;
+  for (let i = 0; i < runnable.length; i += BATCH) {
+    const batch = runnable.slice(i, i + BATCH);
+    progress({ stage: "rules", done: i, total: runnable.length, message: `Running the rules (${i} of ${runnable.length})` });
+    try {
+      await con.run("INSERT INTO rule_hits " + batch.map(([r]) => hits(r)).join(" UNION ALL "));
+    } catch {
+      // some rule in the batch fails: run each alone to find and contain it
+      for (const [r, o] of batch) {
+        try {
+          await con.run("INSERT INTO rule_hits " + hits(r));
+        } catch (e) {
+          o.status = "crashed";
+          o.detail = firstLine(e).slice(0, 300);
+        }
+      }
+    }
+  }
+  progress({ stage: "findings", message: "Collecting the findings" });
+  await runAll(con, plan.findings);
+  const counts = new Map((await con.run("SELECT rule, count FROM rule_counts")).map((r) => [r.rule, Number(r.count)]));
+  for (const o of outcomes) {
+    if (o.status === "passed" && counts.get(o.rule)) {
+      o.status = "failed";
+      o.count = counts.get(o.rule);
+    }
+  }
+  const findings = (await con.run("SELECT * EXCLUDE (sort_key) FROM findings ORDER BY sort_key")).map(tidyRow);
+  // the file checks are outcomes too, under their LOAD codes
+  const loadCounts = new Map();
+  for (const f of findings) if (f.rule.startsWith("LOAD")) loadCounts.set(f.rule, (loadCounts.get(f.rule) || 0) + 1);
+  for (const [code, n] of [...loadCounts].sort()) {
+    const first = findings.find((f) => f.rule === code);
+    outcomes.push({ rule: code, variant: "", message: (plan.load_kinds || {})[code] || "Problem with the files", stage: 1, severity: first.severity, status: "failed", count: n, detail: "" });
+  }
+  const sources = ds.sources.map((s) => ({ ...s }));
+  // kept open until the next run, for the findings CSV download
+  last = { con, plan };
+  const tEnd = performance.now();
+  progress({ stage: "done", message: `${findings.length} findings` });
+  return {
+    year: plan.year,
+    yearSource,
+    la: la || null,
+    version: plan.version,
+    findings,
+    outcomes,
+    sources,
+    seconds: { read: (tRead - t0) / 1000, total: (tEnd - t0) / 1000 },
+  };
+}
+
+// Arrow gives numbers as doubles (castBigIntToDouble) and text as strings; a whole-number double
+// that stands for a BIGINT stays a number, and nulls stay null.
+function tidyRow(row) {
+  const out = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === "bigint" ? Number(v) : v;
+  return out;
+}
+
+async function writeSettings(ds, plan, la) {
+  const con = ds.con;
+  const values = [];
+  for (const s of ds.sources) {
+    values.push(`(${[s.period, s.table, s.file, s.rows, s.columns, s.copied].map(literal).join(", ")})`);
+  }
+  if (values.length) await con.run(`INSERT INTO sources VALUES ${values.join(",\n")}`);
+  const problems = ds.problems.map(
+    (p) =>
+      `(${[p.code, p.period, p.table || null, p.row, p.child, p.file || null, p.line, p.column || null, p.value, p.message]
+        .map(literal)
+        .join(", ")})`,
+  );
+  if (problems.length) await con.run(`INSERT INTO file_problems VALUES ${problems.join(",\n")}`);
+  await con.run(`INSERT INTO run_settings VALUES (${literal(la || null)})`);
+}
+
+/** Validate and return only the findings rows (the findings CSV's columns, and a few more). */
+export async function validate(inputs, options = {}) {
+  return (await run(inputs, options)).findings;
+}
+
+/** The last run's findings as the command line's findings CSV (bytes), written by DuckDB's COPY as there. */
+export async function findingsCsv() {
+  if (last === null) throw new Error("nothing has been validated yet");
+  const { con, plan } = last;
+  let columns = plan.findings_csv_columns;
+  if (!columns) {
+    const rows = await con.run("SELECT column_name FROM duckdb_columns() WHERE table_name = 'findings' ORDER BY column_index");
+    columns = rows.map((r) => r.column_name).filter((c) => !["sort_key", "fields", "_id"].includes(c));
+  }
+  const name = `findings_${Date.now()}.csv`;
+  await con.run(
+    `COPY (SELECT ${columns.map((c) => '"' + c.replaceAll('"', '""') + '"').join(", ")} FROM findings ORDER BY sort_key) ` +
+      `TO '${name}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', NEW_LINE '\\n')`,
+  );
+  const bytes = await con.db.copyFileToBuffer(name);
+  await con.db.dropFile(name);
+  return bytes;
+}
+
+/** Rows of a query on the last run's database (raw.*, findings …): for the curious, and the tests. */
+export async function query(sql) {
+  if (last === null) throw new Error("nothing has been validated yet");
+  return last.con.run(sql);
+}
