@@ -1,6 +1,6 @@
 """A tiny plan written by hand, in the shape ``ssda903.plan`` compiles, to test the page's runner alone.
 
-Two tables, three rules (one that fails, one that crashes, one that needs last year's
+The model's tables (so every reader has its raw tables), three rules (one that fails, one that crashes, one that needs last year's
 Episodes) and a findings step in the CLI's findings shape: enough to exercise reading,
 batching, crash containment and outcomes without the real rule set.
 """
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-HEADER = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-EPISODES = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE"]
+from ssda903.model import load_model
 
 FINDINGS = """
 CREATE TABLE findings AS
@@ -36,10 +35,23 @@ def _raw(schema: str, table: str, columns: list[str]) -> str:
     return f'CREATE TABLE {schema}."{table}" (_id BIGINT, _file VARCHAR, _row BIGINT, _line BIGINT, {cols})'
 
 
+def _tables(year: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": t.name,
+            "columns": [c.name for c in t.columns.values() if not c.derived],
+            "csv_columns": list(t.csv_columns),
+            "derived": [c.name for c in t.columns.values() if c.derived],
+        }
+        for t in load_model().tables(year)
+    ]
+
+
 def hand_plan(year: str = "2024/25") -> dict[str, Any]:
+    tables = _tables(year)
     prepare = ["CREATE SCHEMA raw", "CREATE SCHEMA raw_previous", "CREATE SCHEMA previous"]
     for schema in ("raw", "raw_previous"):
-        prepare += [_raw(schema, "Header", HEADER), _raw(schema, "Episodes", EPISODES)]
+        prepare += [_raw(schema, t["name"], t["columns"]) for t in tables]
     prepare += [
         "CREATE TABLE sources (period VARCHAR, tbl VARCHAR, file VARCHAR, rows BIGINT, columns VARCHAR[], "
         "copied VARCHAR[])",
@@ -53,10 +65,7 @@ def hand_plan(year: str = "2024/25") -> dict[str, Any]:
         "year": year,
         "previous_year": "2023/24",
         "version": "test",
-        "tables": [
-            {"name": "Header", "columns": HEADER, "csv_columns": HEADER},
-            {"name": "Episodes", "columns": EPISODES, "csv_columns": EPISODES},
-        ],
+        "tables": tables,
         "aliases": {"CHILDID": "CHILD", "PL": "PLACE"},
         "shared": ["CHILD", "DOB", "SEX"],
         "prepare": prepare,

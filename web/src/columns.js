@@ -43,6 +43,7 @@ export class Model {
       derived: new Set(t.derived || []),
     }));
     this.byName = new Map(this.tables.map((t) => [t.name, t]));
+    this.xml = plan.xml || null;
   }
 
   table(name) {

@@ -6,8 +6,7 @@
 // are transcoded to UTF-8 first. Line numbers are exact: one line per row is checked by
 // counting line breaks; otherwise each row's first line comes from a quote-aware scan.
 
-import { tableFromArrays } from "apache-arrow";
-import { literal, quote } from "./db.js";
+import { arrowTable, integerVector, literal, quote } from "./db.js";
 import { RAW_SCHEMA, UNNAMED } from "./sink.js";
 import { firstLine, problem } from "./problems.js";
 
@@ -246,16 +245,13 @@ async function settleLines(ds, period, table, file, bytes, layout, rows) {
   if (rows === 0 || breaks === layout.skip + rows + trailing) return;
   const starts = exactLines(bytes, layout);
   if (starts.length !== rows) return; // the two readers disagree on what a row is; keep the provisional numbers
-  const lookup = tableFromArrays({
-    _row: Float64Array.from(starts.keys()),
-    _line: Float64Array.from(starts),
-  });
+  const lookup = arrowTable({ _row: integerVector([...starts.keys()]), _line: integerVector(starts) });
   await ds.con.insertArrow(lookup, "_csv_lines");
   try {
     const raw = `${RAW_SCHEMA[period]}.${quote(table)}`;
     await ds.con.run(
-      `UPDATE ${raw} SET _line = CAST(l._line AS BIGINT) FROM _csv_lines l ` +
-        `WHERE ${raw}._file = ${literal(file)} AND ${raw}._row = CAST(l._row AS BIGINT)`,
+      `UPDATE ${raw} SET _line = l._line FROM _csv_lines l ` +
+        `WHERE ${raw}._file = ${literal(file)} AND ${raw}._row = l._row`,
     );
   } finally {
     await ds.con.run("DROP TABLE IF EXISTS _csv_lines");

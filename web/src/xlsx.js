@@ -7,7 +7,7 @@
 // ``_line`` is the sheet's row number; entirely empty rows are skipped.
 
 import readExcelFile from "read-excel-file/browser";
-import { Float64, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { arrowTable, integerVector, textVector } from "./db.js";
 import { firstLine, problem, pyRepr } from "./problems.js";
 
 /** how many non-empty rows at the top of a sheet may come before its header row */
@@ -137,15 +137,11 @@ async function loadSheet(ds, sheet, rows, { period, file, stem }) {
   }
   for (let i = headers.length; i < width; i++) if (hasValue[i]) match.extras[`(unnamed column ${i + 1})`] = i;
   const used = new Set([...Object.values(match.columns).filter((i) => i !== null), ...Object.values(match.extras)]);
-  const vectors = {
-    _row: vectorFromArray(Float64Array.from(lines.keys()), new Float64()),
-    _line: vectorFromArray(Float64Array.from(lines), new Float64()),
-  };
-  for (let c = 0; c < width; c++) if (used.has(c)) vectors[`c${c}`] = vectorFromArray(columns[c], new Utf8());
-  await ds.con.insertArrow(new Table(vectors), "_xlsx_rows");
+  const vectors = { _row: integerVector([...lines.keys()]), _line: integerVector(lines) };
+  for (let c = 0; c < width; c++) if (used.has(c)) vectors[`c${c}`] = textVector(columns[c]);
+  await ds.con.insertArrow(arrowTable(vectors), "_xlsx_rows");
   try {
-    const relation = "(SELECT * REPLACE (CAST(_row AS BIGINT) AS _row, CAST(_line AS BIGINT) AS _line) FROM _xlsx_rows)";
-    await ds.appendMatched(period, match, relation, { file });
+    await ds.appendMatched(period, match, "_xlsx_rows", { file });
   } finally {
     await ds.con.run("DROP TABLE IF EXISTS _xlsx_rows");
   }

@@ -51,6 +51,29 @@ def _compiled_plans(years: list[str] | None) -> dict[str, dict[str, Any]]:
     return {label: compile_plan(label) for label in labels}
 
 
+def xml_layout() -> dict[str, Any]:
+    """How DfE XML elements map onto the tables, for the page's XML reader (as ingest.xml reads them).
+
+    Taken from the Python reader's own layout, so the browser and the command line cannot drift
+    apart; it goes into every plan the page writes (``plan["xml"]``) unless the plan has one.
+    """
+    from ssda903.ingest.xml import CARRIED, HEADER_ITEM_TABLES, _layout
+    from ssda903.model import load_model
+
+    layout = _layout("")
+    return {
+        "groups": layout.groups,
+        "elements": layout.elements,
+        "own": layout.own,
+        "shared": {table: list(columns) for table, columns in layout.shared.items()},
+        "header_items": sorted(layout.header_items),
+        "carried": list(CARRIED),
+        "header_item_tables": list(HEADER_ITEM_TABLES),
+        "columns": {t.name: [c.name for c in t.columns.values() if not c.derived] for t in load_model().all_tables},
+        "csv_columns": {t.name: list(t.csv_columns) for t in load_model().all_tables},
+    }
+
+
 def _reference_source(name: str) -> Path:
     """A reference file the plans name, from the package's reference data."""
     path = Path(str(resources.files("ssda903.reference").joinpath("data", name)))
@@ -76,6 +99,8 @@ def write_page(
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, out, dirs_exist_ok=True)
     chosen = dict(plans) if plans is not None else _compiled_plans(years)
+    layout = xml_layout()
+    chosen = {year: {"xml": layout} | plan for year, plan in chosen.items()}
     (out / "plans").mkdir(exist_ok=True)
     index: dict[str, Any] = {"years": sorted(chosen), "plans": {}, "latest": max(chosen) if chosen else None}
     references: dict[str, str] = {}
