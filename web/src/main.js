@@ -91,7 +91,8 @@ async function validateNow() {
     );
     render(result, $("results"));
     $("download").disabled = false;
-    $("results").focus();
+    // the first view tab: keyboard users land on the results, with the focus ring showing where
+    document.getElementById("tab-summary")?.focus();
   } catch (e) {
     setStatus(`Could not validate: ${e.message || e}`, "error");
   } finally {
