@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -34,10 +35,31 @@ from ssda903.problems import LoadProblem
 from ssda903.sql import vocabulary_sql
 from ssda903.sqltext import literal as _literal
 from ssda903.sqltext import quote
+from ssda903.steps import BOOKKEEPING
 
 PERIODS = ("current", "previous")
 RAW_SCHEMA = {"current": "raw", "previous": "raw_previous"}
 TYPED_SCHEMA = {"current": "main", "previous": "previous"}
+
+
+def raw_ddl(period: str, table: str) -> str:
+    """``CREATE TABLE`` of one raw text table: every model column the user types, as text."""
+    cols = ", ".join(f"{quote(c.name)} VARCHAR" for c in load_model().table(table).columns.values() if not c.derived)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA[period]}.{quote(table)} "
+        f"(_id BIGINT, _file VARCHAR, _row BIGINT, _line BIGINT, {cols})"
+    )
+
+
+@cache
+def prepare_sql() -> str:
+    """What a new connection needs before a return is read into it: the schemas, the macros
+    reading uses, every raw table of both periods and the reader's bookkeeping tables."""
+    parts = [f"CREATE SCHEMA IF NOT EXISTS {schema}" for schema in ("raw", "raw_previous", "previous")]
+    parts.append(vocabulary_sql("base"))
+    parts += [raw_ddl(period, t.name) for period in PERIODS for t in load_model().all_tables]
+    parts += BOOKKEEPING
+    return ";\n".join(parts)
 
 
 @dataclass
@@ -80,9 +102,7 @@ class Dataset:
         spill = os.path.join(tempfile.gettempdir(), "ssda903-duckdb")
         self.con.execute(f"SET temp_directory = {_literal(spill)}")
         self.con.execute("SET enable_progress_bar = false")
-        for schema in ("raw", "raw_previous", "previous"):
-            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        self.con.execute(vocabulary_sql("base"))
+        self.con.execute(prepare_sql())
 
     # -- the year -----------------------------------------------------------
     def set_year(self, year: str | int | CollectionYear) -> None:
@@ -191,14 +211,10 @@ class Dataset:
         return [c for c in t.columns.values() if not c.derived]
 
     def raw_ddl(self, period: str, table: str) -> str:
-        cols = ", ".join(f"{quote(c.name)} VARCHAR" for c in self.model_columns(table))
-        return (
-            f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA[period]}.{quote(table)} "
-            f"(_id BIGINT, _file VARCHAR, _row BIGINT, _line BIGINT, {cols})"
-        )
+        return raw_ddl(period, table)
 
     def _ensure_raw(self, period: str, table: str) -> None:
-        self.con.execute(self.raw_ddl(period, table))
+        self.con.execute(raw_ddl(period, table))
 
     # -- reading back -------------------------------------------------------
     def _typed(self) -> None:

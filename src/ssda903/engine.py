@@ -47,16 +47,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA, Dataset
-from ssda903.model import load_model
-from ssda903.problems import KINDS, LoadProblem
+from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
+from ssda903.model import CollectionYear, load_model
+from ssda903.problems import KINDS
 from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sqltext import literal, quote
-from ssda903.sqltext import value as sql_literal
-from ssda903.typed import finish
+from ssda903.steps import Step, insert_rows, insert_sql, problem_row, script
+from ssda903.typed import finish, read_back_problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,22 +212,14 @@ def run(
     """
     t0 = time.perf_counter()
     finish(ds)
-    _note_missing_tables(ds)
     con = ds.con
     chosen = rules if rules is not None else rules_for_year(ds.year, codes)
-    con.execute(
-        "CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT);"
-        "CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR, "
-        "message VARCHAR);"
-        "CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR, pos INTEGER);"
-        "CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR);"
-        'CREATE OR REPLACE TABLE rule_column (rule VARCHAR, tbl VARCHAR, "column" VARCHAR)'
-    )
+    # the load problems as they stand now (a caller may have added some since the return was typed)
+    con.execute("DELETE FROM file_problems")
+    insert_rows(con, "file_problems", [problem_row(p) for p in ds.problems])
+    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen))
+    read_back_problems(ds, ("LOAD20",))
     present = present_in(ds)
-    _insert(con, "rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields), r.message) for r in chosen])
-    _insert(con, "rule_fields", [(r.code, f, i) for r in chosen for i, f in enumerate(r.fields)])
-    _insert(con, "rule_gate_fields", [(r.code, f) for r in chosen if r.stage == 2 for f in r.gate_fields])
-    _insert(con, "rule_column", _rule_columns(chosen))
     outcomes: list[Outcome] = []
     runnable: list[tuple[Rule, Outcome]] = []
     for r in chosen:
@@ -263,22 +256,15 @@ def run(
             if all(r is not x for x, _ in runnable):
                 progress(r)
 
-    # a row blank in every column (LOAD23) is not validated, even by a rule reading the raw text
-    con.execute("DELETE FROM rule_hits WHERE _id IN (SELECT _id FROM cell_problems WHERE code = 'LOAD23')")
-    _mark_stage_two(con, halt=halt_stage2)
+    con.execute(script(findings_steps(halt_stage2=halt_stage2), {(s.period, s.table) for s in ds.sources}))
     counts = {
         rule: (int(n), int(marked))
-        for rule, n, marked in con.execute(
-            "SELECT h.rule, count(*), count(m.after_stage1) FROM rule_hits h "
-            "LEFT JOIN stage2_marks m USING (rule, _id) GROUP BY h.rule"
-        ).fetchall()
+        for rule, n, marked in con.execute("SELECT rule, count, after_stage1 FROM rule_counts").fetchall()
     }
     for o in outcomes:
         if o.status == PASSED and o.rule in counts:
             o.status = FAILED
             o.count, o.after_stage1 = counts[o.rule]
-    _build_findings(ds)
-    _say_how_to_write_codes(con, chosen)
     outcomes.extend(_load_outcomes(ds))
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0, halt_stage2)
 
@@ -296,28 +282,40 @@ def _describe_need(ds: Dataset, period: str, what: str) -> str:
     return f"{what} of the previous year"
 
 
-def _insert(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Insert many rows in one statement of literal values (executemany costs a round trip per row)."""
-    if rows:
-        values = ",\n".join("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows)
-        con.execute(f"INSERT INTO {table} VALUES {values}")
-
-
-def _note_missing_tables(ds: Dataset) -> None:
+def missing_tables_sql(year: CollectionYear) -> str:
     """LOAD20 for each required table with no file for the current year (once, however often we run)."""
-    have = {(p.code, p.table, p.period) for p in ds.problems}
+    out = []
     for table in REQUIRED_TABLES:
-        if ds.has(table, "current") or ("LOAD20", table, "current") in have:
-            continue
-        ds.add_problem(
-            LoadProblem(
-                "LOAD20",
-                f"No {table} file was given for {ds.year}: the DfE return needs one (a header row is enough "
-                f"when it has no rows). The rules that read {table} were not run.",
-                table=table,
-                period="current",
-            )
+        message = literal(
+            f"No {table} file was given for {year}: the DfE return needs one (a header row is enough "
+            f"when it has no rows). The rules that read {table} were not run."
         )
+        out.append(
+            "INSERT INTO file_problems (rule, period, tbl, message) "
+            f"SELECT 'LOAD20', 'current', '{table}', {message} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM sources WHERE period = 'current' AND tbl = '{table}') "
+            f"AND NOT EXISTS (SELECT 1 FROM file_problems WHERE rule = 'LOAD20' AND tbl = '{table}')"
+        )
+    return ";\n".join(out)
+
+
+def rule_tables_sql(rules: list[Rule]) -> str:
+    """The tables that say what each rule is (its stage, severity, fields …) and ``rule_hits``, empty."""
+    statements = [
+        "CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)",
+        "CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR, "
+        "message VARCHAR)",
+        "CREATE OR REPLACE TABLE rule_fields (rule VARCHAR, field VARCHAR, pos INTEGER)",
+        "CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR)",
+        'CREATE OR REPLACE TABLE rule_column (rule VARCHAR, tbl VARCHAR, "column" VARCHAR)',
+        'CREATE OR REPLACE TABLE rule_exact_codes (rule VARCHAR, "column" VARCHAR)',
+        insert_sql("rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields), r.message) for r in rules]),
+        insert_sql("rule_fields", [(r.code, f, i) for r in rules for i, f in enumerate(r.fields)]),
+        insert_sql("rule_gate_fields", [(r.code, f) for r in rules if r.stage == 2 for f in r.gate_fields]),
+        insert_sql("rule_column", _rule_columns(rules)),
+        insert_sql("rule_exact_codes", [(r.code, c) for r in rules for c in r.exact_codes]),
+    ]
+    return ";\n".join(s for s in statements if s)
 
 
 def _rule_columns(rules: list[Rule]) -> list[tuple[str, str, str]]:
@@ -356,7 +354,25 @@ def _error_load_codes() -> str:
     return ", ".join(literal(k.code) for k in KINDS.values() if k.severity == "error")
 
 
-def _mark_stage_two(con: Any, *, halt: bool) -> None:
+@cache
+def findings_steps(*, halt_stage2: bool = False) -> tuple[Step, ...]:
+    """The steps from the rules' hits to ``findings`` and ``rule_counts`` (rule, count, after_stage1)."""
+    return (
+        # a row blank in every column (LOAD23) is not validated, even by a rule reading the raw text
+        Step("DELETE FROM rule_hits WHERE _id IN (SELECT _id FROM cell_problems WHERE code = 'LOAD23')"),
+        Step(_mark_stage_two_sql(halt=halt_stage2)),
+        Step(
+            "CREATE OR REPLACE TABLE rule_counts AS SELECT h.rule, count(*) AS count, "
+            "count(m.after_stage1) AS after_stage1 FROM rule_hits h "
+            "LEFT JOIN stage2_marks m USING (rule, _id) GROUP BY h.rule"
+        ),
+        Step(_findings_sql()),
+        *_fill_values_steps(),
+        Step(_write_codes_sql()),
+    )
+
+
+def _mark_stage_two_sql(*, halt: bool) -> str:
     """Mark (or, when ``halt``, drop) stage 2 hits whose inputs failed stage 1; drop those on unreadable values.
 
     ``stage1_cells`` holds every cell that failed stage 1: the fields of each DfE stage 1 hit,
@@ -368,8 +384,7 @@ def _mark_stage_two(con: Any, *, halt: bool) -> None:
     cell is left out) and whether a value was unreadable.
     """
     unreadable = ", ".join(literal(c) for c in UNREADABLE)
-    con.execute(
-        f"""
+    return f"""
         CREATE OR REPLACE TEMP TABLE stage1_cells AS
         WITH dfe AS (
             SELECT DISTINCT h._id, f.field, h.rule AS code
@@ -411,39 +426,14 @@ def _mark_stage_two(con: Any, *, halt: bool) -> None:
 
         DELETE FROM rule_hits h USING stage2_marks m
         WHERE h.rule = m.rule AND h._id = m._id AND ({"true" if halt else "m.unreadable"});
-        DELETE FROM stage2_marks WHERE {"true" if halt else "unreadable"};
+        DELETE FROM stage2_marks WHERE {"true" if halt else "unreadable"}
         """
-    )
 
 
-def _build_findings(ds: Dataset) -> None:
-    con = ds.con
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE file_problems (rule VARCHAR, period VARCHAR, tbl VARCHAR, row BIGINT, "
-        'child VARCHAR, file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR, message VARCHAR)'
-    )
-    _insert(
-        con,
-        "file_problems",
-        [
-            (
-                p.code,
-                p.period,
-                p.table or None,
-                p.row,
-                p.child,
-                p.file or None,
-                p.line,
-                p.column or None,
-                p.value,
-                p.message,
-            )
-            for p in ds.problems
-        ],
-    )
+def _findings_sql() -> str:
+    """``findings``: every rule hit, cell problem and file problem, located, in one table."""
     severity = " ".join(f"WHEN {literal(k.code)} THEN {literal(k.severity)}" for k in KINDS.values())
-    con.execute(
-        f"""
+    return f"""
         CREATE OR REPLACE TABLE findings AS
         WITH hits AS (
             SELECT h.rule, r.period, r.tbl AS "table", r._row AS row, r.child, m.severity, m.stage,
@@ -480,74 +470,52 @@ def _build_findings(ds: Dataset) -> None:
         ) AS sort_key
         FROM everything
         """
-    )
-    _fill_values(ds)
 
 
-def _say_how_to_write_codes(con: Any, chosen: list[Rule]) -> None:
+def _write_codes_sql() -> str:
     """A code rule's finding on a code that is only written wrongly (' c1') says what to write."""
-    pairs = [(r.code, c) for r in chosen for c in r.exact_codes]
-    if not pairs:
-        return
-    values = ", ".join(f"({literal(rule)}, {literal(column)})" for rule, column in pairs)
     hint = (
         "' (' || quote_text(f.value) || ' in ' || f.\"column\" || ': write ' || quote_text(as_code(f.value)) "
         "|| ', exactly as the code list has it.)'"
     )
-    con.execute(
-        f"""
+    return f"""
         UPDATE findings AS f SET message = f.message || {hint}
-        FROM (VALUES {values}) AS e(rule, "column")
+        FROM rule_exact_codes AS e
         WHERE f.rule = e.rule AND f."column" = e."column" AND f.value IS NOT NULL
           AND as_code(f.value) IS NOT NULL AND f.value <> as_code(f.value)
           AND as_code(f.value) IN (SELECT code FROM codelist c WHERE c.tbl = f."table" AND c.col = f."column")
         """
-    )
 
 
-def _fill_values(ds: Dataset) -> None:
+def _fill_values_steps() -> list[Step]:
     """Each rule finding's ``value``: the text the user typed in its column on its row.
 
     One UPDATE per supplied table. A column the DfE works out rather than the user types
-    (PL_DISTANCE …) is not in the raw table; its worked-out value is shown, dates DD/MM/YYYY.
+    (PL_DISTANCE …) is not in the raw table; its worked-out value is shown, dates DD/MM/YYYY
+    (PL_LOCATION is also kept as a file gave it: that text is shown).
     """
-    con = ds.con
-    wanted = con.execute(
-        'SELECT DISTINCT period, "table", "column" FROM findings '
-        f'WHERE _id IS NOT NULL AND "column" IS NOT NULL AND rule NOT IN ({_load_codes()})'
-    ).fetchall()
-    by_table: dict[tuple[str, str], list[str]] = {}
-    for period, table, column in wanted:
-        by_table.setdefault((period, table), []).append(column)
-    model = load_model()
-    statements = []
-    for (period, table), cols in by_table.items():
-        raw_cols = {
-            c
-            for (c,) in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-                [RAW_SCHEMA[period], table],
-            ).fetchall()
-        }
-        worked_out = {c.name: c for c in model.table(table).columns.values() if c.derived}
-        cases = []
-        for c in cols:
-            if c in raw_cols:
-                cases.append(f"WHEN {literal(c)} THEN r.{quote(c)}")
-            elif c in worked_out:
-                v = f"t.{quote(c)}"
-                text = f"strftime({v}, '%d/%m/%Y')" if worked_out[c].kind == "date" else f"CAST({v} AS VARCHAR)"
-                cases.append(f"WHEN {literal(c)} THEN {text}")
-        if not cases:
-            continue
-        statements.append(
-            f'UPDATE findings AS f SET value = CASE f."column" {" ".join(cases)} END '
-            f"FROM {RAW_SCHEMA[period]}.{quote(table)} r JOIN {TYPED_SCHEMA[period]}.{quote(table)} t USING (_id) "
-            f'WHERE f._id = r._id AND f.period = {literal(period)} AND f."table" = {literal(table)} '
-            f"AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})"
-        )
-    if statements:
-        con.execute(";\n".join(statements))
+    steps = []
+    for period in PERIODS:
+        for table in load_model().all_tables:
+            cases = []
+            for c in table.columns.values():
+                if not c.derived or (table.name, c.name) == ("Episodes", "PL_LOCATION"):
+                    cases.append(f"WHEN {literal(c.name)} THEN r.{quote(c.name)}")
+                else:
+                    v = f"t.{quote(c.name)}"
+                    text = f"strftime({v}, '%d/%m/%Y')" if c.kind == "date" else f"CAST({v} AS VARCHAR)"
+                    cases.append(f"WHEN {literal(c.name)} THEN {text}")
+            steps.append(
+                Step(
+                    f'UPDATE findings AS f SET value = CASE f."column" {" ".join(cases)} END '
+                    f"FROM {RAW_SCHEMA[period]}.{quote(table.name)} r "
+                    f"JOIN {TYPED_SCHEMA[period]}.{quote(table.name)} t USING (_id) "
+                    f'WHERE f._id = r._id AND f.period = {literal(period)} AND f."table" = {literal(table.name)} '
+                    f"AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})",
+                    when=((period, table.name),),
+                )
+            )
+    return steps
 
 
 def _load_outcomes(ds: Dataset) -> list[Outcome]:

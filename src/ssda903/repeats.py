@@ -19,13 +19,11 @@ repeat only when they come from the same CHILD element.
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
-from ssda903.dataset import PERIODS, RAW_SCHEMA, Dataset
+from ssda903.dataset import PERIODS, RAW_SCHEMA
 from ssda903.model import load_model
-from ssda903.problems import LoadProblem
 from ssda903.sql import TYPED_EXPR
 from ssda903.sqltext import literal, quote
+from ssda903.steps import Step
 
 #: table -> the columns that identify one of its rows, for the tables the DfE holds once per key
 KEYS: dict[str, tuple[str, ...]] = {
@@ -57,65 +55,50 @@ LEFT_TO_DFE: dict[str, str] = {
     "DoLo": "705",  # a DoLO cannot start while the previous one is open
 }
 
-#: what the repeated key is, in the message; {child} and the key columns are filled in
-WHAT = {"Reviews": "A review of CHILD {child} on {REVIEW}"}
 WHY = {"Reviews": "the DfE return holds each review once"}
 
 
-def check_repeats(ds: Dataset) -> None:
-    """Add a LOAD19 problem for every row that repeats the key of an earlier row of its table.
-
-    Run once every input of both periods is loaded; running it again replaces its problems.
-    """
-    ds.problems[:] = [p for p in ds.problems if p.code != "LOAD19"]
-    for period in PERIODS:
-        for table, key in KEYS.items():
-            if not ds.has(table, period) or (period == "current" and table in LEFT_TO_INT):
-                continue
-            for file, row, line, child, given, first_file, first_line in ds.con.execute(
-                _repeats_sql(ds, period, table, key)
-            ).fetchall():
-                values = dict(zip(key, given, strict=True)) | {"child": child}
-                what = WHAT.get(table, "CHILD {child}").format(**values)
-                why = WHY.get(table, f"the DfE return holds each child once in {table}")
-                ds.add_problem(
-                    LoadProblem(
-                        "LOAD19",
-                        f"{what} is already on line {first_line} of {PurePath(first_file).name}; {why}. "
-                        "Keep one of the rows.",
-                        file=file,
-                        line=line,
-                        column=",".join(key),
-                        value=",".join(v or "" for v in given),
-                        table=table,
-                        period=period,
-                        row=row,
-                        child=child,
-                    )
-                )
+def repeat_steps() -> list[Step]:
+    """The steps that add a LOAD19 problem for every row repeating the key of an earlier row of its table."""
+    return [
+        Step(_repeats_sql(period, table, key), when=((period, table),))
+        for period in PERIODS
+        for table, key in KEYS.items()
+        if not (period == "current" and table in LEFT_TO_INT)
+    ]
 
 
-def _repeats_sql(ds: Dataset, period: str, table: str, key: tuple[str, ...]) -> str:
-    """The repeated rows of one table: its file, row, line, child and key as given, and where the first is."""
+def _repeats_sql(period: str, table: str, key: tuple[str, ...]) -> str:
+    """``INSERT INTO file_problems`` the repeated rows of one table: where each is, its key as given, and
+    where the first is."""
     columns = load_model().table(table).columns
     raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
     # the key as the rules read it (a CHILD with spaces around it is the same child)
     keys = ", ".join(f"{TYPED_EXPR[columns[c].kind].format(c=f't.{quote(c)}')} AS k{i}" for i, c in enumerate(key))
-    given = ", ".join(f"t.{quote(c)}" for c in key)
+    given = ", ".join(f"t.{quote(c)} AS g{i}" for i, c in enumerate(key))
     k = ", ".join(f"k{i}" for i in range(len(key)))
     known = " AND ".join(f"k{i} IS NOT NULL" for i in range(len(key)))
     # rows whose CHILD the XML reader copied from HEADER belong to the CHILD element of the HEADER before them
-    copies = [s.file for s in ds.sources if (s.period, s.table) == (period, table) and "CHILD" in s.copied]
+    copies = (
+        f"SELECT file FROM sources WHERE period = {literal(period)} AND tbl = {literal(table)} "
+        "AND list_contains(copied, 'CHILD')"
+    )
     owner, asof = "NULL::BIGINT", ""
-    if copies and table != "Header":
-        owner = f"CASE WHEN t._file IN ({', '.join(literal(f) for f in copies)}) THEN h._id END"
+    if table != "Header":
+        owner = f"CASE WHEN t._file IN ({copies}) THEN h._id END"
         asof = (
             f"ASOF LEFT JOIN (SELECT _file, _line, _id FROM {RAW_SCHEMA[period]}.Header) h "
             "ON t._file = h._file AND t._line >= h._line"
         )
+    what = {"Reviews": "'A review of CHILD ' || g.child || ' on ' || coalesce(g.g1, '')"}.get(
+        table, "'CHILD ' || g.child"
+    )
+    why = literal(WHY.get(table, f"the DfE return holds each child once in {table}"))
+    value = " || ',' || ".join(f"coalesce(g.g{i}, '')" for i in range(len(key)))
     return f"""
+        INSERT INTO file_problems (rule, period, tbl, row, child, file, line, "column", value, message)
         WITH keyed AS MATERIALIZED (
-            SELECT _id, _file, _row, _line, blank_to_null(CHILD) AS child, [{given}] AS given, {keys}
+            SELECT _id, _file, _row, _line, blank_to_null(CHILD) AS child, {given}, {keys}
             FROM {raw} t
         ),
         -- most keys are given once: only the rows of keys given more than once are looked at further
@@ -129,7 +112,10 @@ def _repeats_sql(ds: Dataset, period: str, table: str, key: tuple[str, ...]) -> 
                    first_value(_file) OVER (PARTITION BY {k} ORDER BY _id) AS key_first_file
             FROM owned
         )
-        SELECT g._file, g._row, g._line, g.child, g.given, f._file, f._line
+        SELECT 'LOAD19', {literal(period)}, {literal(table)}, g._row, g.child, g._file, g._line,
+               {literal(",".join(key))}, {value},
+               {what} || ' is already on line ' || CAST(f._line AS VARCHAR) || ' of '
+                   || regexp_extract(f._file, '[^/]*$') || '; ' || {why} || '. Keep one of the rows.'
         FROM grouped g
         JOIN owned f ON f._id = CASE WHEN g._id <> g.group_first THEN g.group_first ELSE g.key_first END
         -- a repeat within one file (or one CHILD element), or of a row from another file; rows of

@@ -23,15 +23,22 @@ finding in ``cell_problems`` (one row per cell), never a silent change:
 
 from __future__ import annotations
 
-from ssda903 import reference
+from functools import cache
+
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, Column, Table, load_model
 from ssda903.problems import LoadProblem
-from ssda903.repeats import check_repeats
+from ssda903.reference.postcodes import la_settings_sql, point_at_postcodes, postcode_steps
+from ssda903.repeats import repeat_steps
 from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
 from ssda903.sqltext import literal, quote
+from ssda903.steps import Step, at_hand, insert_rows, problem_row, script
 
-__all__ = ["finish", "typed_table_sql", "value_checks_sql"]
+__all__ = ["finish", "load_steps", "typed_table_sql", "value_checks_sql"]
+
+#: columns a reader may copy from another element into every table (the DfE XML gives CHILD, DOB
+#: and SEX once, in the child's HEADER): checked where they were written, not where copied
+COPIED = ("CHILD", "DOB", "SEX")
 
 SQL_TYPE = {"decimal": "DOUBLE", "code": "VARCHAR", "id": "VARCHAR", "int": "INTEGER", "date": "DATE"}
 
@@ -84,28 +91,19 @@ def empty_table_sql(period: str, table: Table) -> str:
     return f"CREATE OR REPLACE TABLE {TYPED_SCHEMA[period]}.{quote(table.name)} (_id BIGINT, {shape})"
 
 
-def value_checks_sql(
-    period: str,
-    table: Table,
-    year: CollectionYear,
-    *,
-    files_with: dict[str, list[str]] | None = None,
-    converted_files: list[str] | None = None,
-    copied: dict[str, list[str]] | None = None,
-) -> str | None:
+def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str | None:
     """One ``INSERT INTO cell_problems`` with every value check of one table (None when it has none).
 
-    ``files_with`` maps a column to the files that carried it (a required value is only
-    "left blank" in a file that has the column; a missing column is LOAD03, once);
-    ``converted_files`` are the files read from Windows-1252; ``copied`` maps a column to
-    the files whose reader copied it from another element (checked where it was written). ``expected`` holds what the
-    value should be (LOAD07-09, 18) or what it was read as (LOAD15, 21); the message is
-    ``cell_message(...)`` of the vocabulary.
+    The checks read what the reader recorded in ``sources`` and ``file_problems``: a required
+    value is only "left blank" in a file that has the column (a missing column is LOAD03,
+    once); LOAD22 looks at the files read from Windows-1252 (LOAD13); a value the reader
+    copied from another element (the XML copies CHILD, DOB and SEX from the child's HEADER) is
+    checked once, where it was written (LOAD22 is :func:`converted_text_sql`). ``expected`` holds what the value should be (LOAD07-09,
+    18) or what it was read as (LOAD15, 21); the message is ``cell_message(...)`` of the vocabulary.
     """
     model = load_model()
-    files_with = files_with or {}
     checks: list[tuple[str, str, str, str]] = []  # (condition, code, field, expected SQL)
-    copied = copied or {}
+    this = f"period = {literal(period)} AND tbl = {literal(table.name)}"
     for c in _data_columns(table):
         # the text given (r_) and the value read (t_) of each column, side by side in one joined row
         r, t = quote(f"r_{c.name}"), quote(f"t_{c.name}")
@@ -128,20 +126,14 @@ def value_checks_sql(
                 expected = literal(f"a {c.name} code of {year}")
                 checks.append((f"{t} IS NOT NULL AND {t} NOT IN ({codes}){form}", "LOAD09", c.name, expected))
             checks.append((f"{t} IS NOT NULL AND {r} <> {t}", "LOAD21", c.name, t))
-        files = files_with.get(c.name) or []
-        if c.blank == "no" and files:
-            in_files = ", ".join(literal(f) for f in files)
-            checks.append((f"NOT ({given}) AND _file IN ({in_files})", "LOAD18", c.name, "'a value'"))
-        if converted_files:
-            in_files = ", ".join(literal(f) for f in converted_files)
-            cond = f"_file IN ({in_files}) AND regexp_matches({r}, '[^\\x00-\\x7F]')"
-            checks.append((cond, "LOAD22", c.name, r))
-        # a value the reader copied (XML: CHILD, DOB, SEX from HEADER) is checked once, where it was written
-        if copied.get(c.name):
-            outside = f" AND _file NOT IN ({', '.join(literal(f) for f in copied[c.name])})"
-            checks[first:] = [(cond + outside, code, fld, exp) for cond, code, fld, exp in checks[first:]]
-    if not checks:
-        return None
+        if c.blank == "no":
+            with_column = f"SELECT file FROM sources WHERE {this} AND list_contains(columns, {literal(c.name)})"
+            checks.append((f"NOT ({given}) AND _file IN ({with_column})", "LOAD18", c.name, "'a value'"))
+        if c.name in COPIED:
+            copies = f"SELECT file FROM sources WHERE {this} AND list_contains(copied, {literal(c.name)})"
+            checks[first:] = [
+                (f"{cond} AND _file NOT IN ({copies})", code, f, e) for cond, code, f, e in checks[first:]
+            ]
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
     typed = f"{TYPED_SCHEMA[period]}.{quote(table.name)}"
     columns = ", ".join(
@@ -161,80 +153,129 @@ def value_checks_sql(
     )
 
 
-def finish(ds: Dataset) -> Dataset:
-    """Build the typed tables of ``ds`` and check every value once. Idempotent.
+def converted_text_sql(period: str, table: Table) -> str:
+    """LOAD22 for each value with characters beyond ASCII in a file converted from Windows-1252
+    (LOAD13): run only when some file was converted, since almost none is."""
+    raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
+    this = f"period = {literal(period)} AND tbl = {literal(table.name)}"
+    selects = []
+    for c in _data_columns(table):
+        col = quote(c.name)
+        cond = f"_file IN (SELECT file FROM file_problems WHERE rule = 'LOAD13') AND regexp_matches({col}, '[^\\x00-\\x7F]')"
+        if c.name in COPIED:
+            cond += (
+                f" AND _file NOT IN (SELECT file FROM sources WHERE {this} "
+                f"AND list_contains(copied, {literal(c.name)}))"
+            )
+        selects.append(
+            f"SELECT 'LOAD22', '{period}', '{table.name}', _id, '{c.name}', {col}, {col} FROM {raw} WHERE {cond}"
+        )
+    return "INSERT INTO cell_problems " + " UNION ALL ".join(selects)
 
-    On a Dataset typed before (and cleared since), only the tables supplied now or last time
-    are rebuilt: the others are already empty.
-    """
-    if ds.finished:
-        return ds
+
+def not_collected_sql(period: str, table: Table, year: CollectionYear) -> str:
+    """LOAD12 for a table given for a year that does not collect it (its rows are not validated)."""
+    message = literal(f"{table.name} is not collected in {year}; its rows are not validated.")
+    return (
+        "INSERT INTO file_problems (rule, period, tbl, file, message) "
+        f"SELECT 'LOAD12', '{period}', '{table.name}', string_agg(file, ', ' ORDER BY rowid), {message} "
+        f"FROM sources WHERE period = '{period}' AND tbl = '{table.name}' HAVING count(*) > 0"
+    )
+
+
+def all_rows_sql() -> str:
+    """The view of every row the user gave, with where it came from (tables nobody gave are empty)."""
+    unions = [
+        f"SELECT _id, '{period}' AS period, '{table.name}' AS tbl, _file, _row, _line, "
+        f"blank_to_null(CHILD) AS child FROM {RAW_SCHEMA[period]}.{quote(table.name)}"
+        for period in PERIODS
+        for table in load_model().all_tables
+    ]
+    return "CREATE OR REPLACE VIEW all_rows AS " + " UNION ALL ".join(unions)
+
+
+#: the SQL-made file problems, replaced each time the steps run
+MADE_BY_STEPS = ("LOAD12", "LOAD19")
+
+
+@cache
+def load_steps(year: CollectionYear) -> tuple[Step, ...]:
+    """The steps that type and check a return of ``year`` (and of the year before) once it is read."""
     model = load_model()
-    con = ds.con
-    setup = (ds.year, ds.la)
-    first = ds.typed_setup is None
-    statements: list[str] = []
-    if ds.typed_setup != setup:
-        statements.append(setup_sql(ds.year, ds.la, reference.same_authority(ds.la or "")))
-    statements.append(CELL_PROBLEMS_DDL)
-    supplied = {(s.period, s.table) for s in ds.sources}
-    converted = sorted({p.file for p in ds.problems if p.code == "LOAD13"})
-    unions = []
+    steps = [
+        Step(setup_sql(year)),
+        Step(la_settings_sql()),
+        Step(CELL_PROBLEMS_DDL),
+        Step(f"DELETE FROM file_problems WHERE rule IN ({', '.join(literal(c) for c in MADE_BY_STEPS)})"),
+    ]
     for period in PERIODS:
-        year = ds.year_of(period)
+        period_year = year if period == "current" else year.previous()
         for table in model.all_tables:
             key = (period, table.name)
-            if first or key in supplied or key in ds.typed_tables:
-                statements.append(ds.raw_ddl(period, table.name))
-                if key in supplied:
-                    statements.append(typed_table_sql(period, table))
-                    statements.append(empty_rows_sql(period, table))
-                else:  # nobody supplied it: an empty table of the same shape
-                    statements.append(empty_table_sql(period, table))
-            if key not in supplied:
-                continue
-            raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
-            unions.append(
-                f"SELECT _id, '{period}' AS period, '{table.name}' AS tbl, _file, _row, _line, "
-                f"blank_to_null(CHILD) AS child FROM {raw}"
-            )
-            sources = [s for s in ds.sources if (s.period, s.table) == key]
-            if table.validity.covers(year):
-                files_with = {c: [s.file for s in sources if c in s.columns] for c in table.columns}
-                check = value_checks_sql(
-                    period,
-                    table,
-                    year,
-                    files_with=files_with,
-                    converted_files=[f for f in converted if any(s.file == f for s in sources)],
-                    copied={c: [s.file for s in sources if c in s.copied] for c in table.columns},
-                )
+            steps.append(Step(typed_table_sql(period, table), when=(key,)))
+            steps.append(Step(empty_rows_sql(period, table), when=(key,)))
+            steps.append(Step(empty_table_sql(period, table), unless=key))
+            if table.validity.covers(period_year):
+                check = value_checks_sql(period, table, period_year)
                 if check:
-                    statements.append(check)
-            elif not any(p.code == "LOAD12" and (p.period, p.table) == key for p in ds.problems):
-                ds.add_problem(  # said once, however often the Dataset is typed
-                    LoadProblem(
-                        "LOAD12",
-                        f"{table.name} is not collected in {year}; its rows are not validated.",
-                        file=", ".join(s.file for s in sources),
-                        table=table.name,
-                        period=period,
-                    )
-                )
-    if first or supplied != ds.typed_tables:
-        # every row the user gave, with where it came from (the tables nobody supplied are empty)
-        unions = unions or [
-            "SELECT NULL::BIGINT AS _id, NULL AS period, NULL AS tbl, NULL AS _file, NULL::BIGINT AS _row, "
-            "NULL::BIGINT AS _line, NULL AS child WHERE false"
-        ]
-        statements.append("CREATE OR REPLACE VIEW all_rows AS " + " UNION ALL ".join(unions))
-    if first:  # the DfE expressions are table macros over the typed tables: they can exist now
-        statements.append(vocabulary_sql("expressions"))
-    con.execute(";\n".join(statements))
-    check_repeats(ds)  # rows repeating one already given (LOAD19)
-    ds.typed_setup = setup
-    ds.typed_tables = supplied
-    if ("current", "Episodes") in supplied or ("previous", "Episodes") in supplied:
-        reference.derive(ds)
+                    steps.append(Step(check, when=(key,)))
+                steps.append(Step(converted_text_sql(period, table), when=(key, ("problem", "LOAD13"))))
+            else:
+                steps.append(Step(not_collected_sql(period, table, period_year), when=(key,)))
+    steps.append(Step(all_rows_sql()))
+    # the DfE expressions are table macros over the typed tables: they can exist now
+    steps.append(Step(vocabulary_sql("expressions")))
+    steps += repeat_steps()
+    steps += postcode_steps()
+    return tuple(steps)
+
+
+def _write_bookkeeping(ds: Dataset) -> None:
+    """What the steps read about the reading: the sources, the file problems and the LA."""
+    con = ds.con
+    point_at_postcodes(con)
+    con.execute("DELETE FROM sources; DELETE FROM file_problems; DELETE FROM run_settings")
+    insert_rows(
+        con,
+        "sources",
+        [(s.period, s.table, s.file, s.rows, list(s.columns), list(s.copied)) for s in ds.sources],
+    )
+    insert_rows(con, "file_problems", [problem_row(p) for p in ds.problems if p.code not in MADE_BY_STEPS])
+    insert_rows(con, "run_settings", [(ds.la or "",)])
+
+
+def read_back_problems(ds: Dataset, codes: tuple[str, ...]) -> None:
+    """Replace ``ds.problems`` of ``codes`` with those the steps wrote into ``file_problems``."""
+    ds.problems[:] = [p for p in ds.problems if p.code not in codes]
+    rows = ds.con.execute(
+        'SELECT rule, message, file, line, "column", value, tbl, period, row, child FROM file_problems '
+        f"WHERE rule IN ({', '.join(literal(c) for c in codes)}) ORDER BY rowid"
+    ).fetchall()
+    for code, message, file, line, column, value, tbl, period, row, child in rows:
+        ds.add_problem(
+            LoadProblem(
+                code,
+                message,
+                file=file or "",
+                line=line,
+                column=column or "",
+                value=value,
+                table=tbl or "",
+                period=period or "",
+                row=row,
+                child=child,
+            )
+        )
+
+
+def finish(ds: Dataset) -> Dataset:
+    """Build the typed tables of ``ds`` and check every value once (the steps of :func:`load_steps`).
+    Idempotent."""
+    if ds.finished:
+        return ds
+    _write_bookkeeping(ds)
+    given = at_hand({(s.period, s.table) for s in ds.sources}, {p.code for p in ds.problems})
+    ds.con.execute(script(load_steps(ds.year), given))
+    read_back_problems(ds, MADE_BY_STEPS)
     ds.finished = True
     return ds

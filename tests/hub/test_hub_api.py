@@ -18,7 +18,7 @@ from ssda903.hub.audit import verify
 from ssda903.hub.people import revoke
 from ssda903.hub.tables import AuditEntry, Person, Submission
 
-OPEN = {"/api/health"}
+OPEN = {"/api/health", "/", "/app.js", "/style.css"}
 
 
 def walk(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, set[str], bool]]:

@@ -129,9 +129,10 @@ def test_a_child_twice_in_xml_is_one_finding_not_one_per_table(tmp_path: Path) -
     ]
 
 
-def test_running_again_does_not_report_twice(tmp_path: Path) -> None:
-    from ssda903.repeats import check_repeats
+def test_typing_again_does_not_report_twice(tmp_path: Path) -> None:
+    from ssda903.typed import finish
 
     ds = _load(tmp_path, {"h.csv": HEADER}, {"header.csv": HEADER + "C1,F,01/01/2015,WBRI,UN1,,\n" * 2})
-    check_repeats(ds)
+    ds.finished = False
+    finish(ds)
     assert len(_repeats(ds)) == 1

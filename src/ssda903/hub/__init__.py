@@ -8,8 +8,10 @@ idempotent storage (``submissions.py``), the FastAPI app (``app.py``), the clien
 
 The views comparing LAs are modules reading :class:`~ssda903.hub.tables.Submission` rows, each
 with an ``APIRouter`` added in :func:`ssda903.hub.app.create_app`, behind the same token
-dependency: ``compare.py`` (my position, eliminated elsewhere; ``GET /api/compare``, printed by
-``ssda903 hub compare``). Who fixed it and the heatmap are to come, the same way.
+dependency: ``compare.py`` (my position, eliminated elsewhere, who fixed it and the heatmap;
+``GET /api/compare``, printed by ``ssda903 hub compare``), with the notes LAs write on how they
+fixed an error (``notes.py``, screened for anything like a child's identifier) and each LA's peer
+groups and role mailbox (``groups.py``). ``web/`` is the page showing them, served at ``/``.
 """
 
 #: the hub's database unless --db says otherwise: a SQLite file in the current folder

@@ -1,10 +1,11 @@
 """The hub's web application (FastAPI): submit a profile, see who I am and my LA's submissions.
 
-Every route but ``GET /api/health`` needs ``Authorization: Bearer <token>``; a missing or bad
-token is a 401 and a line in the audit log. A person sees and sends their own LA's profiles only.
-The interactive API pages (``/docs``, ``/openapi.json``) are off: they would be routes without a
-token. Views added later (issue 11: my position, eliminated elsewhere …) are routers included in
-:func:`create_app` with the same :func:`current_person` dependency.
+Every route but ``GET /api/health`` and the page's own files (``/``, ``/app.js``, ``/style.css``:
+they hold no data, and the page asks for the token) needs ``Authorization: Bearer <token>``; a
+missing or bad token is a 401 and a line in the audit log. A person sees and sends their own LA's
+profiles only. The interactive API pages (``/docs``, ``/openapi.json``) are off: they would be
+routes without a token. The views (my position, eliminated elsewhere, who fixed it, the heatmap)
+are routers included in :func:`create_app` with the same :func:`current_person` dependency.
 """
 
 from __future__ import annotations
@@ -139,7 +140,48 @@ def create_app(engine: Engine) -> FastAPI:
     app.state.factory = sessions(engine)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.include_router(api)
-    from ssda903.hub import compare  # imports this module's token dependency
+    from ssda903.hub import compare, notes  # import this module's token dependency
 
     app.include_router(compare.router)
+    app.include_router(notes.router)
+    app.include_router(page)
     return app
+
+
+# The web page of the views (issue 11): three fixed files, tokenless like /api/health because they
+# hold no data; the page asks for the token and calls the /api routes with it. The CSP keeps the
+# page to its own files (no inline script, no other host), and the file names are fixed here, so
+# no path from the request ever reaches the file system. (Imported here, not at the top, so this
+# block stays apart from the rest of the module.)
+from importlib import resources  # noqa: E402
+
+from fastapi.responses import Response  # noqa: E402
+
+page = APIRouter(include_in_schema=False)
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+def _page_file(name: str, media: str) -> Response:
+    body = resources.files("ssda903.hub").joinpath("web", name).read_bytes()
+    return Response(body, media_type=f"{media}; charset=utf-8", headers=PAGE_HEADERS)
+
+
+@page.get("/")
+def web_page() -> Response:
+    """The views' web page (no data in it: it asks for the token, then calls /api/compare)."""
+    return _page_file("index.html", "text/html")
+
+
+@page.get("/app.js")
+def web_script() -> Response:
+    return _page_file("app.js", "text/javascript")
+
+
+@page.get("/style.css")
+def web_style() -> Response:
+    return _page_file("style.css", "text/css")

@@ -1,4 +1,4 @@
-"""The ``ssda903 hub`` commands (serve, add-person, revoke, verify-audit) and ``ssda903 submit``."""
+"""The ``ssda903 hub`` commands (serve, add-person, revoke, verify-audit, compare, note, set-la) and ``ssda903 submit``."""
 
 from __future__ import annotations
 
@@ -200,3 +200,67 @@ def submit(
 
 
 __all__ = ["hub_app", "submit"]
+
+
+@hub_app.command()
+def note(
+    text: Annotated[
+        str, typer.Argument(help="How your LA fixed the rule's errors (no child's name, ID, date or postcode).")
+    ],
+    hub: Annotated[str, typer.Option("--hub", help="The hub's address, e.g. https://hub.example.org.")],
+    token: Annotated[str, typer.Option("--token", help="Your personal token.", envvar="SSDA903_HUB_TOKEN")],
+    year: Annotated[str, typer.Option("--year", help="The collection year, e.g. 2024/25.")],
+    rule: Annotated[str, typer.Option("--rule", help="The rule code, e.g. 102.")],
+) -> None:
+    """Tell other LAs how your LA fixed a rule's errors (shown in their "who fixed it", with your LA's name)."""
+    import httpx
+
+    from ssda903.hub.client import _call
+
+    try:
+        answer = _call("POST", hub, "/api/notes", token, 30.0, json={"year": year, "rule": rule, "text": text})
+    except httpx.HTTPError as e:
+        typer.echo(f"Could not reach the hub at {hub}: {e}", err=True)
+        raise typer.Exit(2) from None
+    if answer.ok:
+        b = answer.body
+        typer.echo(f"Note {b.get('id')} on rule {b.get('rule')} ({b.get('collection_year')}) stored for {b.get('la')}.")
+        return
+    typer.echo(f"The hub refused the note ({answer.status}): {answer.body.get('detail')}", err=True)
+    for problem in answer.body.get("problems", []):
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(1)
+
+
+@hub_app.command("set-la")
+def set_la(
+    la: Annotated[str, typer.Option("--la", help="The LA: ONS code (E09000008) or name.")],
+    db: Db = DEFAULT_URL,
+    region: Annotated[str | None, typer.Option(help='Its region, e.g. "North West" ("" clears it).')] = None,
+    cms: Annotated[str | None, typer.Option(help='Its case management system, e.g. "Mosaic" ("" clears it).')] = None,
+    neighbours: Annotated[
+        str | None, typer.Option(help='Its statistical neighbours, comma-separated ONS codes ("" clears them).')
+    ] = None,
+    mailbox: Annotated[
+        str | None, typer.Option(help='Its role mailbox, e.g. 903team@la.gov.uk ("" clears it).')
+    ] = None,
+) -> None:
+    """Say what the hub should know of an LA: region, CMS, statistical neighbours, role mailbox (audit-logged)."""
+    from ssda903.hub.database import writing
+    from ssda903.hub.groups import GroupError, info, set_authority
+    from ssda903.problems import InputError
+    from ssda903.reference.authority import authority
+
+    _, factory = _factory(db)
+    listed = None if neighbours is None else [n for n in neighbours.split(",") if n.strip()]
+    try:
+        with writing(factory) as session:
+            set_authority(session, la, region=region, cms=cms, neighbours=listed, mailbox=mailbox)
+            now = info(session, authority(la).code)
+    except (GroupError, InputError) as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"{now.la}: region {now.region or '(not set)'} (set by {now.region_set_by}), CMS {now.cms or '(not set)'}, "
+        f"neighbours {','.join(now.neighbours) or '(not set)'}, mailbox {now.mailbox or '(not set)'}."
+    )

@@ -1,10 +1,14 @@
-"""The first two views comparing LAs (issue 11): my position, and errors eliminated elsewhere.
+"""The views comparing LAs (issue 11): my position, eliminated elsewhere, who fixed it, the heatmap.
 
-Both read, for one collection year, each LA's latest submission (its latest ``final`` one when
-it has any, else its latest ``draft``). Another LA is never named: the position view gives other
-LAs only as anonymous points (children, rate) for a funnel plot, sorted by size; the eliminated
-view gives only shares and counts of LAs. With fewer than :data:`MIN_OTHERS` other LAs a view
-says so instead of showing their figures.
+Every view reads, for one collection year, each LA's latest submission (its latest ``final`` one
+when it has any, else its latest ``draft``), among the LAs of a peer group (``?group=``: every
+LA, my region, my statistical neighbours or my case management system; see
+:mod:`ssda903.hub.groups`). Another LA is named only where it chose to be: in *who fixed it*,
+beside the note it wrote and its role mailbox. Elsewhere the position view gives other LAs only
+as anonymous points (children to the nearest 100, rate) for a funnel plot, sorted by size; the
+eliminated view gives only shares and counts of LAs; the heatmap gives rows labelled "another
+LA", sorted by what they hold, with banded cells. With fewer than :data:`MIN_OTHERS` other LAs
+in the group a view says so instead of showing their figures.
 
 Counts in profiles are suppressed on the LA's machine: a band (``"1-9"`` …) is read as its
 midpoint (``"500+"`` as 500, its lower end), a rounded count as itself. The answer names this
@@ -20,9 +24,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ssda903.hub import groups, notes
 from ssda903.hub.app import Me, _factory
+from ssda903.hub.groups import Group
 from ssda903.hub.tables import Submission
 from ssda903.model.years import CollectionYear, YearError
+from ssda903.reference.authority import AuthorityError, authority
 
 #: fewer other LAs than this for the year, and their figures are not shown
 MIN_OTHERS = 3
@@ -33,6 +40,7 @@ APPROXIMATION = (
     "'50-99' as 74.5, '100-499' as 299.5, '500+' as 500), a count rounded to 5 as itself"
 )
 RAN = ("passed", "failed")
+NOT_SHOWN = f"not shown: fewer than {MIN_OTHERS} other LAs (in this group) submitted for this year"
 
 
 def count(value: Any) -> float | None:
@@ -112,7 +120,7 @@ def position(mine: Submission, others: list[Submission]) -> dict[str, Any]:
         return {
             **view,
             "shown": False,
-            "note": f"fewer than {MIN_OTHERS} other LAs submitted for this year: their figures are not shown",
+            "note": NOT_SHOWN,
         }
     pairs = [r for r in (_rate(o.profile) for o in others) if r is not None]
     # sorted by size, so the order says nothing of who submitted when; another LA's size is shown
@@ -157,7 +165,7 @@ def eliminated_elsewhere(mine: Submission, others: list[Submission]) -> dict[str
         return {
             "shown": False,
             "other_las": len(others),
-            "note": f"fewer than {MIN_OTHERS} other LAs submitted for this year: their figures are not shown",
+            "note": NOT_SHOWN,
         }
     children = count(mine.profile.get("children")) or 0.0
     rules: list[dict[str, Any]] = []
@@ -196,24 +204,168 @@ def eliminated_elsewhere(mine: Submission, others: list[Submission]) -> dict[str
     }
 
 
-def compare(session: Session, la: str, year: str) -> dict[str, Any]:
-    """The comparison of ``la`` with the other LAs for ``year`` (both views)."""
+def _earlier(session: Session, year: str, current: dict[str, Submission]) -> dict[str, list[Submission]]:
+    """Each LA's submissions for ``year`` before the one the views use (its earlier versions)."""
+    out: dict[str, list[Submission]] = {}
+    if not current:
+        return out
+    query = select(Submission).where(Submission.collection_year == year, Submission.la.in_(list(current)))
+    for sub in session.scalars(query.order_by(Submission.id)):
+        if sub.id < current[sub.la].id:
+            out.setdefault(sub.la, []).append(sub)
+    return out
+
+
+def _outcome(sub: Submission, rule: str) -> str | None:
+    entry = sub.profile.get("rules", {}).get(rule)
+    return entry.get("outcome") if isinstance(entry, dict) else None
+
+
+def _name(la: str) -> str:
+    try:
+        return authority(la).name
+    except AuthorityError:  # a code the reference table has since dropped: still show something true
+        return la
+
+
+def who_fixed_it(session: Session, mine: Submission, others: list[Submission]) -> dict[str, Any]:
+    """For each rule I fail, the other LAs that had it (in an earlier submission of this year, or
+    last year) and have it no more: named, with their notes and mailbox, when they wrote a note on
+    it; otherwise only counted."""
+    if len(others) < MIN_OTHERS:
+        return {"shown": False, "other_las": len(others), "note": NOT_SHOWN}
+    failing = sorted(code for code in mine.profile.get("rules", {}) if _outcome(mine, code) == "failed")
+    current = {o.la: o for o in others}
+    earlier = _earlier(session, mine.collection_year, current)
+    last_year = str(CollectionYear.parse(mine.collection_year).previous())
+    before = latest(session, last_year)
+    fixers: dict[str, dict[str, str]] = {}  # rule -> LA -> when it had the rule
+    for code in failing:
+        for la, sub in current.items():
+            if _outcome(sub, code) != "passed":
+                continue
+            if any(_outcome(e, code) == "failed" for e in earlier.get(la, [])):
+                fixers.setdefault(code, {})[la] = "in an earlier submission this year"
+            elif la in before and _outcome(before[la], code) == "failed":
+                fixers.setdefault(code, {})[la] = f"last year ({last_year})"
+    written = notes.of_las(session, {la for f in fixers.values() for la in f}, set(fixers))
+    told = groups.infos(session, sorted({la for (la, _) in written}))
+    rules: list[dict[str, Any]] = []
+    for code, fixed in fixers.items():
+        named = [
+            {
+                "la": la,
+                "name": _name(la),
+                "had_it": when,
+                "mailbox": told[la].mailbox,
+                "notes": [notes.shown(n) for n in written[(la, code)][:3]],
+            }
+            for la, when in sorted(fixed.items(), key=lambda item: _name(item[0]))
+            if (la, code) in written
+        ]
+        rules.append(
+            {"rule": code, "fixed_at": len(fixed), "named": named, "fixed_without_note": len(fixed) - len(named)}
+        )
+    rules.sort(key=lambda r: (-len(r["named"]), -r["fixed_at"], r["rule"]))
+    return {
+        "shown": True,
+        "other_las": len(others),
+        "rules": rules,
+        "means": "LAs that failed a rule you fail, in an earlier submission this year or in their return of "
+        f"{last_year}, and pass it now; an LA is named only beside a note it wrote on that rule",
+    }
+
+
+#: a heatmap cell: failing rows per 100 children, banded (upper ends exclusive)
+BANDS = ((1.0, "<1"), (5.0, "1-5"), (20.0, "5-20"), (math.inf, "20+"))
+LEGEND = {
+    "none": "ran and found nothing",
+    "<1": "under 1 failing row per 100 children",
+    "1-5": "1 to under 5 per 100 children",
+    "5-20": "5 to under 20 per 100 children",
+    "20+": "20 or more per 100 children",
+    "failed": "failed (the LA's number of children is not known)",
+    "not run": "did not run (or not in the profile)",
+    "crashed": "crashed",
+}
+
+
+def cell(profile: dict[str, Any], rule: str) -> str:
+    """The band of one rule at one LA: ``none``, a band of failing rows per 100 children, ``not run``
+    or ``crashed``, so a rule that never ran never looks like one that found nothing."""
+    entry = profile.get("rules", {}).get(rule)
+    outcome = entry.get("outcome") if isinstance(entry, dict) else None
+    if outcome == "passed":
+        return "none"
+    if outcome == "crashed":
+        return "crashed"
+    if outcome != "failed" or not isinstance(entry, dict):
+        return "not run"
+    children, rows = count(profile.get("children")), count(entry.get("rows"))
+    if not children or rows is None:
+        return "failed"
+    rate = 100 * rows / children
+    return next(label for upper, label in BANDS if rate < upper)
+
+
+def heatmap(mine: Submission, others: list[Submission], label: str) -> dict[str, Any]:
+    """LAs by rules, each cell banded; my row first (pinned), the others anonymous, sorted by their cells."""
+    if len(others) < MIN_OTHERS:
+        return {"shown": False, "other_las": len(others), "note": NOT_SHOWN}
+    everyone = [mine, *others]
+    failing: dict[str, int] = {}
+    for sub in everyone:
+        for code in sub.profile.get("rules", {}):
+            if _outcome(sub, code) == "failed":
+                failing[code] = failing.get(code, 0) + 1
+    columns = sorted(failing, key=lambda c: (-failing[c], c))
+    severity = {
+        label: i for i, label in enumerate(["20+", "5-20", "1-5", "<1", "failed", "crashed", "not run", "none"])
+    }
+
+    def cells(sub: Submission) -> list[str]:
+        return [cell(sub.profile, c) for c in columns]
+
+    # sorted by what the rows hold (most failing first), so the order says nothing of who submitted when
+    theirs = sorted((cells(o) for o in others), key=lambda row: [severity[c] for c in row])
+    return {
+        "shown": True,
+        "other_las": len(others),
+        "rules": [{"rule": c, "failing_las": failing[c]} for c in columns],
+        "rows": [
+            {"label": label, "mine": True, "cells": cells(mine)},
+            *({"label": "another LA", "mine": False, "cells": row} for row in theirs),
+        ],
+        "bands": LEGEND,
+        "columns_sorted_by": "how many LAs in the group fail the rule, most first",
+    }
+
+
+def compare(session: Session, la: str, year: str, group: Group = "all") -> dict[str, Any]:
+    """The comparison of ``la`` with the other LAs of its ``group`` for ``year`` (every view)."""
     chosen = latest(session, year)
     mine = chosen.pop(la, None)
     if mine is None:
         raise HTTPException(404, f"your LA has no submission for {year}")
-    others = list(chosen.values())
+    known = groups.infos(session, [la, *chosen])
+    me = known.pop(la)
+    in_group, means = groups.members(me, known, group)
+    others = [sub for other, sub in chosen.items() if other in in_group]
     return {
         "la": la,
+        "name": _name(la),
         "collection_year": year,
         "used": {
             "submission": mine.id,
             "stage": mine.stage,
             "rule": "each LA's latest final submission for the year, else its latest draft",
         },
+        "group": {"name": group, "means": means, "other_las": len(others)},
         "approximation": APPROXIMATION,
         "position": position(mine, others),
         "eliminated_elsewhere": eliminated_elsewhere(mine, others),
+        "who_fixed_it": who_fixed_it(session, mine, others),
+        "heatmap": heatmap(mine, others, f"your LA ({_name(la)})"),
     }
 
 
@@ -221,11 +373,13 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/compare")
-def compare_view(person: Me, request: Request, year: str = Query(max_length=20)) -> dict[str, Any]:
-    """My position and the errors other LAs have eliminated, for one collection year."""
+def compare_view(
+    person: Me, request: Request, year: str = Query(max_length=20), group: Group = "all"
+) -> dict[str, Any]:
+    """Every view comparing my LA with the other LAs of a peer group, for one collection year."""
     try:
         canonical = str(CollectionYear.parse(year))
     except YearError as e:
         raise HTTPException(422, str(e)) from None
     with _factory(request)() as session:
-        return compare(session, person.la, canonical)
+        return compare(session, person.la, canonical, group)

@@ -1,4 +1,5 @@
-"""The hub's tables (SQLAlchemy 2 models): people and their tokens, submissions, the audit log.
+"""The hub's tables (SQLAlchemy 2 models): people and their tokens, submissions, the audit log,
+notes on how an LA fixed a rule, and what the admin says of each LA (region, CMS, neighbours, mailbox).
 
 The schema is created and changed by the Alembic migrations in ``migrations/versions``, never by
 ``create_all``: a change here needs a new migration beside the others.
@@ -54,10 +55,43 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: submission, repeat, refusal, sign_in_failed, add_person, revoke
+    #: submission, repeat, refusal, sign_in_failed, add_person, revoke, note, note_refused, set_la
     action: Mapped[str] = mapped_column(String(32))
     la: Mapped[str | None] = mapped_column(String(9), nullable=True)
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Note(Base):
+    """How an LA fixed a rule's errors, in its own words (screened for children's identifiers first).
+
+    Append-only like a submission: a later note of the same LA and rule is shown first, the
+    earlier ones stay.
+    """
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    la: Mapped[str] = mapped_column(String(9), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    collection_year: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(16), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    written: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuthorityInfo(Base):
+    """What the hub's admin has said of an LA: its region, case management system, statistical
+    neighbours and role mailbox (each None until set)."""
+
+    __tablename__ = "authority"
+
+    la: Mapped[str] = mapped_column(String(9), primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    cms: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: the LA's statistical neighbours, ONS codes
+    neighbours: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    mailbox: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssda903.sqltext import literal as _literal
+from ssda903.steps import Step
 
 if TYPE_CHECKING:
     import duckdb
 
-    from ssda903.dataset import Dataset
 
 #: The looked-up rows of the postcode table, kept for the life of the connection.
 LOOKUP = "ref_postcodes"
@@ -90,63 +90,101 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
     con.execute("DROP TABLE _wanted")
 
 
-def derive(ds: Dataset) -> None:
-    """Fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and ``previous.Episodes``
-    (those supplied: the others are empty)."""
-    con = ds.con
+#: the view of the shipped postcode file the steps read (each driver points it at its own copy)
+REFERENCE_VIEW = "reference_postcodes"
+
+
+def point_at_postcodes(con: duckdb.DuckDBPyConnection) -> None:
+    """The view the steps read the postcode file through, here the package's own copy."""
+    path = _literal(str(data_file("postcodes.parquet")))
+    con.execute(f"CREATE OR REPLACE VIEW {REFERENCE_VIEW} AS SELECT * FROM read_parquet({path})")
+
+
+def la_settings_sql() -> str:
+    """The LA's variables from ``run_settings``: ``la_code`` and ``own_la_codes`` (every code the
+    authority has had: itself, its successors and its predecessors; empty when no LA is known)."""
+    links = sorted(
+        {(code, other) for code, row in authorities().items() for other in row["replaced_by"].split()}
+        | {(other, code) for code, row in authorities().items() for other in row["replaced_by"].split()}
+    )
+    pairs = ", ".join(f"({_literal(a)}, {_literal(b)})" for a, b in links)
+    la = "(SELECT upper(trim(coalesce(max(la), ''))) FROM run_settings)"
+    return (
+        f"SET VARIABLE la_code = (SELECT coalesce(max(la), '') FROM run_settings);\n"
+        f"SET VARIABLE own_la_codes = (\n"
+        f"    SELECT CASE WHEN {la} = '' THEN []::VARCHAR[]\n"
+        f"           ELSE list_sort(list_distinct(list_concat([{la}], coalesce(list(l.other), [])))) END\n"
+        f"    FROM (VALUES {pairs}) l(code, other) WHERE l.code = {la}\n"
+        f")"
+    )
+
+
+def postcode_steps() -> list[Step]:
+    """The steps that fill PL_DISTANCE, PL_LA and PL_LOCATION in ``main.Episodes`` and
+    ``previous.Episodes`` (those supplied: the others are empty)."""
     # A file may carry its own PL_LOCATION (kept as given, as an extra column): rule 411 compares it
     # with the one worked out here, so the raw tables always have the column, blank when not given.
-    for raw in ("raw", "raw_previous"):
-        con.execute(f"ALTER TABLE {raw}.Episodes ADD COLUMN IF NOT EXISTS PL_LOCATION VARCHAR")
-    supplied = [
-        schema for schema, period in (("main", "current"), ("previous", "previous")) if ds.has("Episodes", period)
+    steps = [
+        Step(f"ALTER TABLE {raw}.Episodes ADD COLUMN IF NOT EXISTS PL_LOCATION VARCHAR")
+        for raw in ("raw", "raw_previous")
     ]
-    if not supplied:
-        return
-    prepare(con)
-    look_up(
-        con,
-        " UNION ALL ".join(
-            f"SELECT postcode_key({col}) FROM {schema}.Episodes"
-            for schema in supplied
-            for col in ("HOME_POST", "PL_POST")
-        ),
-    )
-    located = "true" if same_authority(ds.la or "") else "false"
-    for schema in supplied:
-        # keys are worked out once per row first: the macros expand their argument several times
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _derived AS
-            WITH keyed AS (
-                SELECT _id, HOME_POST IS NULL AS no_home, PL_POST IS NULL AS no_placement,
-                       postcode_key(HOME_POST) AS home_key, postcode_key(PL_POST) AS placement_key
-                FROM {schema}.Episodes
-            ),
-            numbered AS (
-                SELECT *, postcode_number(home_key) AS home_number, postcode_number(placement_key) AS placement_number
-                FROM keyed
-            ),
-            located AS (
-                SELECT k._id, k.no_home, k.no_placement, h.e AS he, h.n AS hn, p.e AS pe, p.n AS pn,
-                       placement_la(k.placement_key, p.la) AS pl_la
-                FROM numbered k
-                LEFT JOIN {LOOKUP} h ON h.pcd = k.home_number
-                LEFT JOIN {LOOKUP} p ON p.pcd = k.placement_number
+    steps.append(Step(f"CREATE TEMP TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)"))
+    located = "len(coalesce(getvariable('own_la_codes'), [])) > 0"
+    for schema, period in (("main", "current"), ("previous", "previous")):
+        supplied = ((period, "Episodes"),)
+        # only the postcodes in the return are read from the file
+        steps.append(
+            Step(
+                f"""
+                INSERT INTO {LOOKUP} SELECT pcd, la, e, n FROM {REFERENCE_VIEW}
+                WHERE pcd IN (
+                    SELECT DISTINCT postcode_number(k) FROM (
+                        SELECT postcode_key(HOME_POST) AS k FROM {schema}.Episodes
+                        UNION SELECT postcode_key(PL_POST) FROM {schema}.Episodes
+                    )
+                ) AND pcd NOT IN (SELECT pcd FROM {LOOKUP})
+                """,
+                when=supplied,
             )
-            SELECT _id, pl_la,
-                   CASE WHEN pl_la IS NULL OR NOT {located} THEN NULL
-                        WHEN is_own_la(pl_la) THEN 'IN' ELSE 'OUT' END AS pl_location,
-                   CASE WHEN no_home OR no_placement THEN NULL
-                        WHEN he IS NULL OR hn IS NULL OR pe IS NULL OR pn IS NULL THEN 999.9
-                        ELSE least(999.9, round(sqrt(((he - pe)::DOUBLE) ** 2 + ((hn - pn)::DOUBLE) ** 2)
-                                                / 1000 / 1.6093, 1))
-                   END AS pl_distance
-            FROM located;
-            UPDATE {schema}.Episodes AS ep
-            SET PL_LA = d.pl_la, PL_LOCATION = d.pl_location, PL_DISTANCE = d.pl_distance
-            FROM _derived AS d
-            WHERE ep._id = d._id;
-            DROP TABLE _derived;
-            """
         )
+        # keys are worked out once per row first: the macros expand their argument several times
+        steps.append(
+            Step(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _derived AS
+                WITH keyed AS (
+                    SELECT _id, HOME_POST IS NULL AS no_home, PL_POST IS NULL AS no_placement,
+                           postcode_key(HOME_POST) AS home_key, postcode_key(PL_POST) AS placement_key
+                    FROM {schema}.Episodes
+                ),
+                numbered AS (
+                    SELECT *, postcode_number(home_key) AS home_number,
+                           postcode_number(placement_key) AS placement_number
+                    FROM keyed
+                ),
+                located AS (
+                    SELECT k._id, k.no_home, k.no_placement, h.e AS he, h.n AS hn, p.e AS pe, p.n AS pn,
+                           placement_la(k.placement_key, p.la) AS pl_la
+                    FROM numbered k
+                    LEFT JOIN {LOOKUP} h ON h.pcd = k.home_number
+                    LEFT JOIN {LOOKUP} p ON p.pcd = k.placement_number
+                )
+                SELECT _id, pl_la,
+                       CASE WHEN pl_la IS NULL OR NOT {located} THEN NULL
+                            WHEN is_own_la(pl_la) THEN 'IN' ELSE 'OUT' END AS pl_location,
+                       CASE WHEN no_home OR no_placement THEN NULL
+                            WHEN he IS NULL OR hn IS NULL OR pe IS NULL OR pn IS NULL THEN 999.9
+                            ELSE least(999.9, round(sqrt(((he - pe)::DOUBLE) ** 2 + ((hn - pn)::DOUBLE) ** 2)
+                                                    / 1000 / 1.6093, 1))
+                       END AS pl_distance
+                FROM located;
+                UPDATE {schema}.Episodes AS ep
+                SET PL_LA = d.pl_la, PL_LOCATION = d.pl_location, PL_DISTANCE = d.pl_distance
+                FROM _derived AS d
+                WHERE ep._id = d._id;
+                DROP TABLE _derived
+                """,
+                when=supplied,
+            )
+        )
+    return steps

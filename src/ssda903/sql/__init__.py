@@ -120,20 +120,15 @@ def macros() -> tuple[Macro, ...]:
     return tuple(out)
 
 
-def setup_sql(year: CollectionYear, la: str | None = None, la_codes: list[str] | None = None) -> str:
-    """The per-year part of the vocabulary: the collection dates and LA as variables, and the
+def setup_sql(year: CollectionYear) -> str:
+    """The per-year part of the vocabulary: the collection dates as variables, and the
     ``codelist`` and ``meaning`` tables of the year (``main``) and the year before (``previous``).
-
-    ``la`` is the responsible LA's ONS code and ``la_codes`` every code that authority has had
-    (both empty when the LA is unknown).
+    (The LA's variables come from the ``run_settings`` table: :func:`ssda903.reference.postcodes.la_settings_sql`.)
     """
     model = load_model()
-    own = "[" + ", ".join(literal(c) for c in la_codes or []) + "]::VARCHAR[]"
     parts = [
         f"SET VARIABLE collection_start = DATE '{year.start.isoformat()}'",
         f"SET VARIABLE collection_end = DATE '{year.end.isoformat()}'",
-        f"SET VARIABLE la_code = {literal(la or '')}",
-        f"SET VARIABLE own_la_codes = {own}",
     ]
     for schema, y in (("main", year), ("previous", year.previous())):
         codes = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in model.codelist_rows(y))
@@ -142,7 +137,7 @@ def setup_sql(year: CollectionYear, la: str | None = None, la_codes: list[str] |
             f"CREATE OR REPLACE TABLE {schema}.codelist AS SELECT * FROM (VALUES {codes}) v(tbl, col, code, label)"
         )
         parts.append(f"CREATE OR REPLACE TABLE {schema}.meaning AS SELECT * FROM (VALUES {meanings}) v(name, code)")
-    return ";\n".join(parts) + ";\n"
+    return ";\n".join(parts)
 
 
 def vocabulary_page() -> str:
