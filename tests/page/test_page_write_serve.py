@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from handplan import hand_plan
 from typer.testing import CliRunner
@@ -58,22 +61,32 @@ def test_page_holds_static_files_plans_and_index(fake_static: Path, tmp_path: Pa
     assert index["latest"] == "2024/25"
     assert index["plans"]["2024/25"] == "plans/2024-25.json"
     written = json.loads((out / "plans" / "2024-25.json").read_text())
-    assert {k: v for k, v in written.items() if k != "xml"} == plans["2024/25"]
+    assert {k: v for k, v in written.items() if k not in ("xml", "tables", "reference_files")} == {
+        k: v for k, v in plans["2024/25"].items() if k != "tables"
+    }
+    episodes = next(t for t in written["tables"] if t["name"] == "Episodes")
+    assert "PL_DISTANCE" in episodes["derived"]
     # the XML layout the browser reads with comes from the Python reader's own
     assert written["xml"]["groups"]["EPISODE"] == "Episodes"
     assert written["xml"]["elements"]["Episodes"]["PL"] == "PLACE"
 
 
 def test_reference_files_named_by_a_plan_are_copied(fake_static: Path, tmp_path: Path) -> None:
-    plan = hand_plan() | {"reference": {"postcodes.parquet": "reference/postcodes.parquet"}}
+    plan = hand_plan() | {"reference": {"reference_postcodes": "postcodes.parquet"}}
     out = write_page(tmp_path / "page", plans={"2024/25": plan})
-    shipped = Path(build._reference_source("postcodes.parquet"))
-    assert (out / "reference" / "postcodes.parquet").read_bytes() == shipped.read_bytes()
+    written = json.loads((out / "plans" / "2024-25.json").read_text())
+    assert written["reference_files"] == {"postcodes.parquet": "reference/postcodes.arrows.gz"}
+    # the same rows as the package's Parquet file, as a gzipped Arrow stream DuckDB-WASM reads without an extension
+    with gzip.open(out / "reference" / "postcodes.arrows.gz") as f:
+        table = pa.ipc.open_stream(f.read()).read_all()
+    shipped = pq.read_table(build._reference_source("postcodes.parquet"))
+    assert table.num_rows == shipped.num_rows
+    assert table.slice(0, 1000).cast(shipped.schema).equals(shipped.slice(0, 1000))
 
 
 def test_reference_outside_the_page_is_refused(fake_static: Path, tmp_path: Path) -> None:
-    plan = hand_plan() | {"reference": {"postcodes.parquet": "../escaped.parquet"}}
-    with pytest.raises(build.InputError, match="outside the page"):
+    plan = hand_plan() | {"reference": {"reference_postcodes": "../escaped.parquet"}}
+    with pytest.raises(build.InputError, match="not a file name"):
         write_page(tmp_path / "page", plans={"2024/25": plan})
     assert not (tmp_path / "escaped.parquet").exists()
 

@@ -41,6 +41,8 @@ export class Model {
       columns: t.columns,
       csv: t.csv_columns || t.columns,
       derived: new Set(t.derived || []),
+      // a column only the XML carries (the UASC flag) is never missing from a CSV file
+      xmlOnly: new Set(t.xml_only || t.columns.filter((c) => !(t.csv_columns || t.columns).includes(c))),
     }));
     this.byName = new Map(this.tables.map((t) => [t.name, t]));
     this.xml = plan.xml || null;
@@ -131,7 +133,6 @@ export class Model {
     }
     const t = this.table(table);
     const own = new Set(t.columns);
-    const csv = new Set(t.csv);
     const match = { table, columns: {}, extras: {}, problems: [] };
     const seen = new Map();
     normal.forEach((name, i) => {
@@ -173,8 +174,7 @@ export class Model {
     for (const col of t.columns) {
       const idx = seen.has(col) ? seen.get(col) : null;
       match.columns[col] = idx;
-      // a column only the XML carries (the UASC flag) is not missing from a CSV file
-      if (idx === null && csv.has(col)) {
+      if (idx === null && !t.xmlOnly.has(col)) {
         match.problems.push(
           problem("LOAD03", `${table} needs a ${col} column; every ${col} is treated as blank.`, {
             file,

@@ -5,7 +5,7 @@
 // ``ssda903 page``: prepare → read the files → load → the rules → findings. Every rule gets
 // an outcome, as on the command line: passed, failed (n), not run (needs …) or crashed (why).
 
-import { freshConnection, literal } from "./db.js";
+import { freshConnection, literal, quote } from "./db.js";
 import { Dataset } from "./sink.js";
 import { Model } from "./columns.js";
 import { loadCsv } from "./csv.js";
@@ -182,12 +182,22 @@ async function runAll(con, statements) {
   for (const sql of statements || []) await con.run(sql);
 }
 
+/** The plan's steps that apply (a step is SQL, or {sql, when, unless}), as one script. */
+async function runSteps(con, steps, atHand) {
+  const key = (pair) => pair.join("\u0000");
+  const chosen = (steps || [])
+    .map((s) => (typeof s === "string" ? { sql: s } : s))
+    .filter((s) => (s.when || []).every((w) => atHand.has(key(w))) && !(s.unless && atHand.has(key(s.unless))))
+    .map((s) => s.sql);
+  if (chosen.length) await con.run(chosen.join(";\n"));
+}
+
 /** The collection year of this year's episode dates (the year of nearly the latest date), or null. */
 async function guessYear(con) {
-  const date = (c) => `coalesce(try_strptime(${c}, '%d/%m/%Y'), try_strptime(${c}, '%Y-%m-%d'))::DATE`;
+  // as ingest.year reads them: the dates' raw text through the plan's as_date macro
   const rows = await con.run(
     `SELECT CAST(quantile_disc(d, 0.99) AS VARCHAR) AS latest FROM (
-       SELECT ${date("DECOM")} AS d FROM raw."Episodes" UNION ALL SELECT ${date("DEC")} FROM raw."Episodes"
+       SELECT as_date(DECOM) AS d FROM raw."Episodes" UNION ALL SELECT as_date(DEC) FROM raw."Episodes"
      ) WHERE d IS NOT NULL`,
   );
   const latest = rows.length ? rows[0].latest : null;
@@ -215,6 +225,26 @@ async function readFiles(plan, files, progress) {
   return ds;
 }
 
+const references = new Map();
+
+/** A reference file (a gzipped Arrow stream written by ssda903 page), fetched once per page. */
+function referenceBytes(plan, name) {
+  const path = (plan.reference_files || {})[name];
+  if (!path) throw new Error(`the page has no file for the reference data ${name}; write it again with ssda903 page`);
+  if (!references.has(path)) {
+    const loading = (async () => {
+      const response = await fetch(new URL(path, document.baseURI));
+      if (!response.ok) throw new Error(`the reference data ${path} could not be loaded (${response.status})`);
+      const stream = path.endsWith(".gz") ? response.body.pipeThrough(new DecompressionStream("gzip")) : response.body;
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    })();
+    loading.catch(() => references.delete(path));
+    references.set(path, loading);
+  }
+  // a copy each time: DuckDB's worker takes the buffer it is given
+  return references.get(path).then((bytes) => bytes.slice());
+}
+
 /** Stop, saying why, when not one file of this year's return could be read. */
 function nothingRead(ds) {
   if (ds.sources.some((s) => s.period === "current")) return;
@@ -222,9 +252,14 @@ function nothingRead(ds) {
   throw new Error(`Nothing could be read for the current year: ${reasons || "no CSV, XLSX or XML files were given"}`);
 }
 
-function describeNeed(period, what) {
-  if (period === "reference") return what;
-  return period === "previous" ? `${what} of the previous year` : what;
+/** What a rule that did not run needs, worded as engine._describe_need words it. */
+function describeNeed(plan, period, what) {
+  if (period !== "previous") return what;
+  const table = plan.tables.find((t) => t.name === what);
+  if (table && table.years && !table.years.includes(plan.previous_year)) {
+    return `${what} of the previous year, which ${plan.previous_year} returns do not have`;
+  }
+  return `${what} of the previous year`;
 }
 
 /**
@@ -268,15 +303,22 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
 
   progress({ stage: "load", message: "Typing the values" });
   await writeSettings(ds, plan, la);
-  for (const [name, path] of Object.entries(plan.reference || {})) {
-    const response = await fetch(new URL(path, document.baseURI));
-    if (!response.ok) throw new Error(`reference file ${path} could not be loaded (${response.status})`);
-    await ds.con.db.registerFileBuffer(name, new Uint8Array(await response.arrayBuffer()));
+  for (const [view, name] of Object.entries(plan.reference || {})) {
+    progress({ stage: "load", message: `Loading the reference data (${name})` });
+    await con.conn.insertArrowFromIPCStream(await referenceBytes(plan, name), { name: `${view}_data`, create: true });
+    await con.run(`CREATE OR REPLACE VIEW ${quote(view)} AS SELECT * FROM ${quote(`${view}_data`)}`);
   }
-  await runAll(con, plan.load);
+  // what a step's "when" and "unless" are checked against: the tables given, the problems found
+  const atHand = new Set([
+    ...ds.sources.map((s) => `${s.period}\u0000${s.table}`),
+    ...ds.problems.map((p) => `problem\u0000${p.code}`),
+  ]);
+  await runSteps(con, plan.load, atHand);
+  if (plan.rule_tables) await con.run(plan.rule_tables);
 
   const present = new Set(ds.sources.map((s) => `${s.period}\u0000${s.table}`));
-  if (la) for (const r of plan.rules) for (const [p, t] of r.needs || []) if (p === "reference" && /\bla\b/i.test(t)) present.add(`${p}\u0000${t}`);
+  const needs = plan.reference_needs || {};
+  if (la && needs.la) present.add(needs.la.join("\u0000"));
   const outcomes = [];
   const runnable = [];
   for (const r of plan.rules) {
@@ -284,13 +326,14 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
     const missing = (r.needs || []).filter(([p, t]) => !present.has(`${p}\u0000${t}`));
     if (missing.length) {
       o.status = "not run";
-      o.detail = "needs: " + missing.map(([p, t]) => describeNeed(p, t)).join(", ");
+      o.detail = "needs: " + missing.map(([p, t]) => describeNeed(plan, p, t)).join(", ");
     } else runnable.push([r, o]);
     outcomes.push(o);
   }
+  const batchSize = plan.batch || BATCH;
   const hits = (r) => `SELECT DISTINCT ${literal(r.code)}, q._id FROM (${r.sql}\n) AS q`;
-  for (let i = 0; i < runnable.length; i += BATCH) {
-    const batch = runnable.slice(i, i + BATCH);
+  for (let i = 0; i < runnable.length; i += batchSize) {
+    const batch = runnable.slice(i, i + batchSize);
     progress({ stage: "rules", done: i, total: runnable.length, message: `Running the rules (${i} of ${runnable.length})` });
     try {
       await con.run("INSERT INTO rule_hits " + batch.map(([r]) => hits(r)).join(" UNION ALL "));
@@ -307,7 +350,7 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
     }
   }
   progress({ stage: "findings", message: "Collecting the findings" });
-  await runAll(con, plan.findings);
+  await runSteps(con, plan.findings, atHand);
   const counts = new Map((await con.run("SELECT rule, count FROM rule_counts")).map((r) => [r.rule, Number(r.count)]));
   for (const o of outcomes) {
     if (o.status === "passed" && counts.get(o.rule)) {

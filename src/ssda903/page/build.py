@@ -7,6 +7,7 @@ always runs the SQL of the installed version, the same SQL as ``ssda903 validate
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from collections.abc import Callable, Mapping
@@ -74,6 +75,27 @@ def xml_layout() -> dict[str, Any]:
     }
 
 
+def _with_reader_details(plan: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
+    """The plan with what the page's readers need beyond it: the XML layout, and for each table
+    the columns the DfE works out (a file giving one gets its own LOAD04 wording) and those only
+    the XML carries (never missing from a CSV file)."""
+    from ssda903.model import load_model
+
+    tables = {t.name: t for t in load_model().all_tables}
+    out = {"xml": layout} | plan
+    out["tables"] = [
+        {
+            "derived": [c.name for c in tables[t["name"]].columns.values() if c.derived],
+            "xml_only": [c.name for c in tables[t["name"]].columns.values() if c.xml_only],
+        }
+        | t
+        if t["name"] in tables
+        else t
+        for t in plan["tables"]
+    ]
+    return out
+
+
 def _reference_source(name: str) -> Path:
     """A reference file the plans name, from the package's reference data."""
     path = Path(str(resources.files("ssda903.reference").joinpath("data", name)))
@@ -100,23 +122,58 @@ def write_page(
     shutil.copytree(source, out, dirs_exist_ok=True)
     chosen = dict(plans) if plans is not None else _compiled_plans(years)
     layout = xml_layout()
-    chosen = {year: {"xml": layout} | plan for year, plan in chosen.items()}
+    chosen = {year: _with_reader_details(plan, layout) for year, plan in chosen.items()}
     (out / "plans").mkdir(exist_ok=True)
     index: dict[str, Any] = {"years": sorted(chosen), "plans": {}, "latest": max(chosen) if chosen else None}
-    references: dict[str, str] = {}
+    references: dict[str, str] = {}  # the view the plan reads → the reference file behind it
+    for plan in chosen.values():
+        references.update(plan.get("reference") or {})
+    _write_references(out, chosen, references, reference)
     for year, plan in chosen.items():
         name = year_file(year)
         # compact: the plans are the bulk of what the page loads besides DuckDB itself
         (out / "plans" / name).write_text(json.dumps(plan, separators=(",", ":")), encoding="utf-8")
         index["plans"][year] = f"plans/{name}"
-        references.update(plan.get("reference") or {})
-    for name, target in references.items():
-        dest = out / target
-        if dest.resolve().parent != out.resolve() and out.resolve() not in dest.resolve().parents:
-            raise InputError(f"the plan would write reference data outside the page: {target!r}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(reference(name), dest)
     if chosen:
         index["version"] = next(iter(chosen.values())).get("version")
     (out / "plans" / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
     return out
+
+
+def _write_references(
+    out: Path, chosen: dict[str, dict[str, Any]], references: dict[str, str], reference: Callable[[str], Path]
+) -> None:
+    """Each reference file the plans read, in the form the page loads; names it in each plan."""
+    files: dict[str, str] = {}
+    for name in sorted(set(references.values())):
+        # a plain file name, never a path: the page fetches reference/<name>
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise InputError(f"the plan names reference data {name!r}, which is not a file name")
+        (out / "reference").mkdir(exist_ok=True)
+        files[name] = "reference/" + _write_reference(reference(name), out / "reference")
+    for plan in chosen.values():
+        plan["reference_files"] = {name: files[name] for name in (plan.get("reference") or {}).values()}
+
+
+def _write_reference(source: Path, folder: Path) -> str:
+    """A Parquet reference file as a gzipped Arrow IPC stream; returns its file name.
+
+    DuckDB-WASM reads Parquet only through an extension it would download from the internet;
+    an Arrow stream it reads itself, and the browser un-gzips it natively. Text columns are
+    dictionary-encoded (an LA code repeats for every postcode of the LA).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(source)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            table = table.set_column(i, column.name, pc.dictionary_encode(table.column(i)))
+    name = source.stem + ".arrows.gz"
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    with gzip.open(folder / name, "wb", compresslevel=6) as f:
+        f.write(sink.getvalue().to_pybytes())
+    return name

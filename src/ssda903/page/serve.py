@@ -45,6 +45,7 @@ TYPES = {
     ".json": "application/json",
     ".wasm": "application/wasm",
     ".parquet": "application/vnd.apache.parquet",
+    ".gz": "application/gzip",
     ".csv": "text/csv; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml",
