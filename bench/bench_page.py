@@ -26,7 +26,7 @@ RUN = """async ([files, options]) => {
   const made = files.map((f) => ({file: new File([new Uint8Array(f.bytes)], f.name.split("/").pop()), name: f.name, period: f.period}));
   const t0 = performance.now();
   const result = await window.ssda903.run(made, options);
-  return {ms: performance.now() - t0, findings: result.findings.length, read: result.seconds.read};
+  return {ms: performance.now() - t0, findings: result.findings.length, read: result.seconds.read, seconds: result.seconds};
 }"""
 
 
@@ -84,7 +84,7 @@ def main() -> None:
                     f"{children:>7,} children, run {attempt + 1}: ready {ready_ms / 1000:.2f} s (navigation to ready "
                     f"{loaded:.2f} s); first result {first['ms'] / 1000:.2f} s (reading {first['read']:.2f} s), "
                     f"again {again['ms'] / 1000:.2f} s; {first['findings']:,} findings "
-                    f"(command line: {len(result.findings()):,} findings in {cli:.2f} s)"
+                    f"(command line: {len(result.findings()):,} findings in {cli:.2f} s); stages {first['seconds']}"
                 )
                 page.close()
         browser.close()

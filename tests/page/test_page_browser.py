@@ -150,3 +150,30 @@ def test_readable_at_200_percent_zoom(browser: Any, hand_url: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / "zoom-200.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_folder_reads_its_own_files_and_last_years_sub_folder(fresh_session: PageSession, tmp_path: Path) -> None:
+    folder = tmp_path / "return"
+    (folder / "previous").mkdir(parents=True)
+    (folder / "injected").mkdir()
+    (folder / "header.csv").write_text(HEADER)
+    (folder / "episodes.csv").write_text(EPISODES)
+    (folder / "previous" / "header.csv").write_text(HEADER)
+    (folder / "injected" / "manifest.csv").write_text("rule,child\n101,1\n")
+    page = fresh_session.page
+    page.set_input_files("#folder", folder)
+    chosen = page.inner_text("#chosen")
+    assert chosen.startswith("2 files: ")
+    assert "return/episodes.csv" in chosen and "return/header.csv" in chosen
+    said = page.inner_text("#chosen-previous")
+    assert "Last year's return: 1 file: return/previous/header.csv" in said
+    assert "Not read (in other sub-folders): 1 file." in said
+    page.select_option("#year", "2024/25")
+    page.click("#validate")
+    page.wait_for_selector("#status[data-kind=done]")
+    sources = page.evaluate("""() => window.ssda903.query("SELECT period, tbl, file FROM sources ORDER BY ALL")""")
+    assert [(s["period"], s["tbl"], s["file"]) for s in sources] == [
+        ("current", "Episodes", "return/episodes.csv"),
+        ("current", "Header", "return/header.csv"),
+        ("previous", "Header", "return/previous/header.csv"),
+    ]

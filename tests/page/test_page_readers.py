@@ -1,4 +1,4 @@
-"""The page's readers fill the same raw tables as the Python readers, for CSV, Excel and DfE XML.
+"""The page's readers fill the same raw tables as the Python readers, for CSV, Excel, DfE XML and zip.
 
 Each synthetic return (with injected errors) is read by ``ssda903.ingest`` and by the page;
 every raw table that was supplied must hold the same rows (``_id``, ``_file``, ``_row``,
@@ -8,6 +8,7 @@ every raw table that was supplied must hold the same rows (``_id``, ``_file``, `
 from __future__ import annotations
 
 import math
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def page_raw(session: PageSession, folder: Path) -> tuple[list[tuple[str, str, i
     files = [
         {"name": p.name, "bytes": list(p.read_bytes())}
         for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix in (".csv", ".xlsx", ".xml")
+        if p.is_file() and p.suffix in (".csv", ".xlsx", ".xml", ".zip")
     ]
     found = session.page.evaluate(RUN, files)
     sources = sorted((s["table"], s["file"], s["rows"]) for s in found["sources"])
@@ -63,15 +64,22 @@ def same_rows(python: list[dict[str, Any]], page: list[dict[str, Any]]) -> None:
         assert {k: (int(v) if isinstance(v, float) else v) for k, v in b.items()} == a
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "xml"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "xml", "zip"])
 def test_readers_fill_the_same_raw_tables(
     fmt: str, hand_session: PageSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / fmt
+    made = "csv" if fmt == "zip" else fmt
     result = CliRunner().invoke(
-        app, ["synth", "--out", str(folder), "--children", "40", "--format", fmt, "--error-rate", "0.3", "--seed", "7"]
+        app, ["synth", "--out", str(folder), "--children", "40", "--format", made, "--error-rate", "0.3", "--seed", "7"]
     )
     assert result.exit_code == 0, result.output
+    if fmt == "zip":  # the CSV files in a zip, with a folder inside and a hidden file the readers skip
+        with zipfile.ZipFile(folder / "return.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for p in sorted(folder.glob("*.csv")):
+                z.write(p, f"2024-25/{p.name}")
+                p.unlink()
+            z.writestr("2024-25/.DS_Store", b"junk")
     py_sources, py_tables = python_raw(folder, monkeypatch)
     page_sources, page_tables = page_raw(hand_session, folder)
     assert page_sources == py_sources

@@ -10,7 +10,7 @@ import { render } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 
-const state = { current: [], previous: [], result: null, busy: false };
+const state = { current: [], previous: [], skipped: [], result: null, busy: false };
 
 function setStatus(text, kind = "") {
   const el = $("status");
@@ -18,10 +18,9 @@ function setStatus(text, kind = "") {
   el.dataset.kind = kind;
 }
 
-function describeFiles(files) {
-  if (!files.length) return "No files chosen.";
-  const names = files.map((f) => f.webkitRelativePath || f.name);
-  return `${files.length} file${files.length === 1 ? "" : "s"}: ${names.slice(0, 6).join(", ")}${names.length > 6 ? " …" : ""}`;
+function describeFiles(names) {
+  if (!names.length) return "No files chosen.";
+  return `${names.length} file${names.length === 1 ? "" : "s"}: ${names.slice(0, 6).join(", ")}${names.length > 6 ? " …" : ""}`;
 }
 
 /** Files in a dropped folder (and its sub-folders), with their relative paths. */
@@ -44,19 +43,28 @@ async function entryFiles(entry, path = "") {
 }
 
 // a sub-folder named like last year's return holds the previous period's files
-const PREVIOUS = /(^|\/)(previous|prev|last[ _-]?year)[^/]*\//i;
+const PREVIOUS = /^(previous|prev|last[ _-]?year)/i;
 
+/**
+ * Add chosen or dropped files. As the command line reads a folder, only the files directly in
+ * it are this year's; a sub-folder named like last year's return ("previous") holds last
+ * year's files, and other sub-folders are left out (and said to be).
+ */
 function addFiles(items, period) {
   for (const item of items) {
-    const name = item.name || item.webkitRelativePath;
     const wrapped = item instanceof Blob ? { file: item, name: item.webkitRelativePath || item.name } : item;
-    const target = period === "previous" || PREVIOUS.test(wrapped.name || name) ? state.previous : state.current;
-    target.push(wrapped);
+    const parts = wrapped.name.split("/");
+    if (period === "previous" || (parts.length === 3 && PREVIOUS.test(parts[1]))) state.previous.push(wrapped);
+    else if (parts.length <= 2) state.current.push(wrapped);
+    else state.skipped.push(wrapped);
   }
-  $("chosen").textContent = describeFiles(state.current.map((f) => f.file).concat());
-  $("chosen-previous").textContent = state.previous.length
-    ? `Last year's return: ${describeFiles(state.previous.map((f) => f.file))}`
-    : "";
+  const names = (list) => list.map((f) => f.name);
+  $("chosen").textContent = describeFiles(names(state.current));
+  $("chosen-previous").textContent =
+    (state.previous.length ? `Last year's return: ${describeFiles(names(state.previous))}` : "") +
+    (state.skipped.length
+      ? ` Not read (in other sub-folders): ${state.skipped.length} file${state.skipped.length === 1 ? "" : "s"}.`
+      : "");
   $("validate").disabled = !state.current.length;
 }
 
@@ -121,6 +129,7 @@ function wire() {
   $("clear").addEventListener("click", () => {
     state.current = [];
     state.previous = [];
+    state.skipped = [];
     addFiles([], null);
     for (const id of ["files", "folder", "previous-files"]) $(id).value = "";
   });

@@ -12,6 +12,7 @@ import { loadCsv } from "./csv.js";
 import { loadXlsx } from "./xlsx.js";
 import { loadXml } from "./xml.js";
 import { firstLine, problem } from "./problems.js";
+import { unzipSync } from "fflate";
 
 /** how many rules go to DuckDB in one statement (as engine.BATCH) */
 export const BATCH = 12;
@@ -123,12 +124,37 @@ export async function gather(inputs, previous = []) {
   // as the command line reads a folder: this year's files first, each period in name order
   const order = { current: 0, previous: 1 };
   return out
-    .filter((f) => !f.name.split("/").some((part) => part.startsWith(".") || part.startsWith("~$") || part === "__MACOSX"))
+    .filter((f) => !hidden(f.name))
     .sort((a, b) => order[a.period] - order[b.period] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+const DATA_SUFFIXES = [".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".xml"];
+const suffixOf = (name) => (name.match(/\.[^./\\]+$/) || [""])[0].toLowerCase();
+/** Hidden files and folders, Excel's lock files (~$book.xlsx) and macOS zip debris (__MACOSX). */
+const hidden = (name) => name.split("/").some((part) => part.startsWith(".") || part.startsWith("~$") || part === "__MACOSX");
+
+/** The files in a zip, each read as if given on its own (as archive.zip!member.csv). */
+async function loadZip(ds, f) {
+  const say = (message, file = f.name) => ds.addProblem(problem("LOAD01", message, { file, period: f.period }));
+  let entries;
+  try {
+    entries = unzipSync(f.bytes);
+  } catch (e) {
+    say(`The zip file could not be opened (${firstLine(e)}).`);
+    return;
+  }
+  const members = Object.keys(entries).filter((name) => !name.endsWith("/") && !hidden(name));
+  const nested = members.filter((name) => suffixOf(name) === ".zip");
+  for (const name of nested) {
+    say("A zip file inside a zip file is not read; take it out and give it (or its files) directly.", `${f.name}!${name}`);
+  }
+  const data = members.filter((name) => DATA_SUFFIXES.includes(suffixOf(name)));
+  if (!data.length && !nested.length) say("The zip file holds no CSV, Excel or XML files.");
+  for (const name of data) await loadFile(ds, { name: `${f.name}!${name}`, bytes: entries[name], period: f.period });
+}
+
 async function loadFile(ds, f) {
-  const stem = f.name.split("/").pop().replace(/\.[^.]*$/, "");
+  const stem = f.name.split(/[/!]/).pop().replace(/\.[^.]*$/, "");
   const display = f.name;
   try {
     const named = kindOfName(f.name);
@@ -156,13 +182,7 @@ async function loadFile(ds, f) {
           { file: display, period: f.period },
         ),
       );
-    else if (kind === "zip")
-      ds.addProblem(
-        problem("LOAD01", "Zip files are not read on this page yet; take the files out of the zip and give them directly.", {
-          file: display,
-          period: f.period,
-        }),
-      );
+    else if (kind === "zip") await loadZip(ds, f);
     else if (kind === "xml") await loadXml(ds, f.bytes, { period: f.period, file: display });
     else await loadCsv(ds, f.bytes, { period: f.period, file: display, stem });
   } catch (e) {
@@ -217,7 +237,9 @@ async function readFiles(plan, files, progress) {
   const con = await freshConnection();
   const ds = new Dataset(con, new Model(plan));
   progress({ stage: "prepare", message: `Preparing the ${plan.year} rules` });
+  const t0 = performance.now();
   await runAll(con, plan.prepare);
+  ds.prepareSeconds = (performance.now() - t0) / 1000;
   for (const [i, f] of files.entries()) {
     progress({ stage: "read", done: i, total: files.length, message: `Reading ${f.name}` });
     await loadFile(ds, f);
@@ -313,8 +335,10 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
     ...ds.sources.map((s) => `${s.period}\u0000${s.table}`),
     ...ds.problems.map((p) => `problem\u0000${p.code}`),
   ]);
+  const tReference = performance.now();
   await runSteps(con, plan.load, atHand);
   if (plan.rule_tables) await con.run(plan.rule_tables);
+  const tLoad = performance.now();
 
   const present = new Set(ds.sources.map((s) => `${s.period}\u0000${s.table}`));
   const needs = plan.reference_needs || {};
@@ -349,6 +373,7 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
       }
     }
   }
+  const tRules = performance.now();
   progress({ stage: "findings", message: "Collecting the findings" });
   await runSteps(con, plan.findings, atHand);
   const counts = new Map((await con.run("SELECT rule, count FROM rule_counts")).map((r) => [r.rule, Number(r.count)]));
@@ -379,7 +404,15 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
     findings,
     outcomes,
     sources,
-    seconds: { read: (tRead - t0) / 1000, total: (tEnd - t0) / 1000 },
+    seconds: {
+      read: (tRead - t0) / 1000,
+      prepare: ds.prepareSeconds,
+      reference: (tReference - tRead) / 1000,
+      load: (tLoad - tReference) / 1000,
+      rules: (tRules - tLoad) / 1000,
+      findings: (tEnd - tRules) / 1000,
+      total: (tEnd - t0) / 1000,
+    },
   };
 }
 
