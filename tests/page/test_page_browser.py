@@ -177,3 +177,20 @@ def test_a_folder_reads_its_own_files_and_last_years_sub_folder(fresh_session: P
         ("current", "Header", "return/header.csv"),
         ("previous", "Header", "return/previous/header.csv"),
     ]
+
+
+def test_the_la_is_taken_by_name_or_code_and_anything_else_is_refused(hand_session: PageSession) -> None:
+    page = hand_session.page
+    resolve = """async (la) => {
+      try {
+        const r = await window.ssda903.run([new File(["CHILD,SEX,DOB\\n1,1,01/01/2010\\n"], "header.csv")], {year: "2024/25", la});
+        return r.la;
+      } catch (e) { return "refused: " + e.message; }
+    }"""
+    assert page.evaluate(resolve, "croydon") == "E09000008"
+    assert page.evaluate(resolve, "Croydon (E09000008)") == "E09000008"
+    assert page.evaluate(resolve, "e09000008") == "E09000008"
+    assert page.evaluate(resolve, "Narnia").startswith(
+        "refused: Narnia is not an English children's services authority"
+    )
+    assert "three-digit LA number" in page.evaluate(resolve, "306")

@@ -61,9 +61,11 @@ def test_page_holds_static_files_plans_and_index(fake_static: Path, tmp_path: Pa
     assert index["latest"] == "2024/25"
     assert index["plans"]["2024/25"] == "plans/2024-25.json"
     written = json.loads((out / "plans" / "2024-25.json").read_text())
-    assert {k: v for k, v in written.items() if k not in ("xml", "tables", "reference_files")} == {
+    assert {k: v for k, v in written.items() if k not in ("xml", "tables", "reference_files", "load_kinds")} == {
         k: v for k, v in plans["2024/25"].items() if k != "tables"
     }
+    assert written["load_kinds"]["LOAD07"]["title"] == "Value is not a date"
+    assert {"code": "E09000008", "name": "Croydon"} in index["authorities"]
     episodes = next(t for t in written["tables"] if t["name"] == "Episodes")
     assert "PL_DISTANCE" in episodes["derived"]
     # the XML layout the browser reads with comes from the Python reader's own

@@ -160,6 +160,8 @@ async function start() {
     const idx = await planIndex();
     const select = $("year");
     for (const y of [...idx.years].reverse()) select.append(new Option(y, y));
+    const las = $("la-list");
+    for (const a of idx.authorities || []) las.append(new Option(`${a.name} (${a.code})`));
     await database();
     const ms = performance.now() - t0;
     window.ssda903.ready = true;

@@ -267,6 +267,25 @@ function referenceBytes(plan, name) {
   return references.get(path).then((bytes) => bytes.slice());
 }
 
+/**
+ * The ONS code of the LA given by code or name ("E09000008", "croydon", "Croydon (E09000008)");
+ * anything that is not an English children's services authority is refused, as the command line does.
+ */
+export function resolveLa(idx, given) {
+  if (given === null || given === undefined || !String(given).trim()) return null;
+  const text = String(given).trim();
+  const list = idx.authorities;
+  if (!list) return text.toUpperCase(); // a page written before the list: take the code as given
+  const norm = (s) => s.toLowerCase().replace(/&/g, "and").replace(/[^a-z0-9]+/g, " ").trim();
+  const code = (text.match(/\b([EWSN]\d{8})\b/i) || [])[1];
+  const found = code ? list.find((a) => a.code === code.toUpperCase()) : list.find((a) => norm(a.name) === norm(text));
+  if (found) return found.code;
+  if (/^\d+$/.test(text)) {
+    throw new Error(`${text}: the DfE's three-digit LA number is not used here; give your LA's ONS code (e.g. E09000008) or its name`);
+  }
+  throw new Error(`${text} is not an English children's services authority: choose your LA from the list`);
+}
+
 /** Stop, saying why, when not one file of this year's return could be read. */
 function nothingRead(ds) {
   if (ds.sources.some((s) => s.period === "current")) return;
@@ -293,6 +312,7 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
   const t0 = performance.now();
   const progress = (p) => onProgress && onProgress(p);
   const idx = await planIndex();
+  la = resolveLa(idx, la);
   const files = await gather(inputs, previous);
   if (!files.some((f) => f.period === "current")) throw new Error("No file was given for this year's return.");
   const given = normaliseYear(year);
@@ -346,7 +366,19 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
   const outcomes = [];
   const runnable = [];
   for (const r of plan.rules) {
-    const o = { rule: r.code, variant: r.variant || "", message: r.message, stage: r.stage, severity: r.severity, status: "passed", count: 0, detail: "" };
+    const o = {
+      rule: r.code,
+      variant: r.variant || "",
+      message: r.message,
+      stage: r.stage,
+      severity: r.severity,
+      status: "passed",
+      count: 0,
+      detail: "",
+      fields: r.fields || [],
+      tables: r.tables || [],
+      sql: r.sql,
+    };
     const missing = (r.needs || []).filter(([p, t]) => !present.has(`${p}\u0000${t}`));
     if (missing.length) {
       o.status = "not run";
@@ -384,12 +416,13 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
     }
   }
   const findings = (await con.run("SELECT * EXCLUDE (sort_key) FROM findings ORDER BY sort_key")).map(tidyRow);
-  // the file checks are outcomes too, under their LOAD codes
+  // the checks of the files themselves are outcomes too, under their LOAD codes (as engine._load_outcomes)
   const loadCounts = new Map();
   for (const f of findings) if (f.rule.startsWith("LOAD")) loadCounts.set(f.rule, (loadCounts.get(f.rule) || 0) + 1);
-  for (const [code, n] of [...loadCounts].sort()) {
-    const first = findings.find((f) => f.rule === code);
-    outcomes.push({ rule: code, variant: "", message: (plan.load_kinds || {})[code] || "Problem with the files", stage: 1, severity: first.severity, status: "failed", count: n, detail: "" });
+  const kinds = plan.load_kinds || Object.fromEntries([...loadCounts.keys()].map((c) => [c, { title: "Problem with the files", severity: "error" }]));
+  for (const [code, kind] of Object.entries(kinds).sort()) {
+    const n = loadCounts.get(code) || 0;
+    outcomes.push({ rule: code, variant: "", message: kind.title, stage: 1, severity: kind.severity, status: n ? "failed" : "passed", count: n, detail: "", advice: kind.advice });
   }
   const sources = ds.sources.map((s) => ({ ...s }));
   // kept open until the next run, for the findings CSV download

@@ -154,18 +154,23 @@ function ruleView(result, views, code) {
   const outcome = result.outcomes.find((o) => o.rule === code) || result.outcomes.find((o) => o.status === "failed") || result.outcomes[0];
   if (!outcome) return el("p", {}, "No rules ran.");
   const rows = result.findings.filter((f) => f.rule === outcome.rule);
+  const facts = [
+    ["Stage", outcome.stage],
+    ["Severity", outcome.severity],
+    ["Outcome", outcomeText(outcome)],
+    ["Fields", (outcome.fields || []).join(", ")],
+    ["Tables", (outcome.tables || []).join(", ")],
+    ["What to do", outcome.advice],
+  ].filter(([, v]) => v !== undefined && v !== null && v !== "");
   return el(
     "section",
     { "aria-labelledby": "rule-title" },
-    el("h2", { id: "rule-title" }, `Rule ${outcome.rule}`),
+    el("h2", { id: "rule-title" }, `Rule ${outcome.rule}${outcome.variant ? ` (${outcome.variant})` : ""}`),
     el("p", { class: "message" }, outcome.message),
-    el(
-      "dl",
-      { class: "figures" },
-      el("dt", {}, "Stage"), el("dd", {}, outcome.stage),
-      el("dt", {}, "Severity"), el("dd", {}, outcome.severity),
-      el("dt", {}, "Outcome"), el("dd", {}, outcomeText(outcome)),
-    ),
+    el("dl", { class: "figures" }, facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+    outcome.sql
+      ? el("details", {}, el("summary", {}, "The rule's query (DuckDB SQL: the rows it returns fail)"), el("pre", { class: "sql", tabindex: "0" }, outcome.sql))
+      : null,
     rows.length ? table(FINDING_COLUMNS(views), rows, { caption: `Findings of rule ${outcome.rule}` }) : el("p", {}, "No findings."),
   );
 }

@@ -76,13 +76,13 @@ def xml_layout() -> dict[str, Any]:
 
 
 def _with_reader_details(plan: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
-    """The plan with what the page's readers need beyond it: the XML layout, and for each table
-    the columns the DfE works out (a file giving one gets its own LOAD04 wording) and those only
-    the XML carries (never missing from a CSV file)."""
+    """The plan with what the page's readers need beyond it: the XML layout, the load problems'
+    titles and advice, and for each table the columns the DfE works out (a file giving one gets
+    its own LOAD04 wording) and those only the XML carries (never missing from a CSV file)."""
     from ssda903.model import load_model
 
     tables = {t.name: t for t in load_model().all_tables}
-    out = {"xml": layout} | plan
+    out = {"xml": layout, "load_kinds": _load_kinds()} | plan
     out["tables"] = [
         {
             "derived": [c.name for c in tables[t["name"]].columns.values() if c.derived],
@@ -94,6 +94,20 @@ def _with_reader_details(plan: dict[str, Any], layout: dict[str, Any]) -> dict[s
         for t in plan["tables"]
     ]
     return out
+
+
+def _authorities() -> list[dict[str, str]]:
+    """Today's English children's services authorities (code, name), for the page's LA list."""
+    from ssda903.reference.authority import _current
+
+    return [{"code": a.code, "name": a.name} for a in sorted(_current().values(), key=lambda a: a.name)]
+
+
+def _load_kinds() -> dict[str, dict[str, str]]:
+    """The load problems (LOAD01 …): title, severity and advice, for the page's rule list."""
+    from ssda903.problems import KINDS
+
+    return {k.code: {"title": k.title, "severity": k.severity, "advice": k.advice} for k in KINDS.values()}
 
 
 def _reference_source(name: str) -> Path:
@@ -136,6 +150,7 @@ def write_page(
         index["plans"][year] = f"plans/{name}"
     if chosen:
         index["version"] = next(iter(chosen.values())).get("version")
+    index["authorities"] = _authorities()
     (out / "plans" / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
     return out
 
