@@ -4,7 +4,7 @@
 // build (worker and .wasm) copied from node_modules: everything the page needs, so it never
 // loads a file from any other host.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,6 +30,15 @@ await build({
 
 for (const name of ["index.html", "style.css"]) copyFileSync(join(here, name), join(out, name));
 for (const name of ["duckdb-eh.wasm", "duckdb-browser-eh.worker.js"]) copyFileSync(join(duckdb, name), join(out, "duckdb", name));
+
+// the bundled packages' licences travel with the page (DuckDB-WASM's package carries none: MIT, per its package.json)
+const licences = ["apache-arrow/LICENSE.txt", "read-excel-file/LICENSE", "fflate/LICENSE", "flatbuffers/LICENSE", "tslib/LICENSE.txt"]
+  .map((p) => join(here, "node_modules", p))
+  .filter((p) => existsSync(p))
+  .map((p) => `== ${p.split("node_modules/")[1]} ==\n\n${readFileSync(p, "utf8")}`);
+const duckdbLicence = JSON.parse(readFileSync(join(here, "node_modules", "@duckdb", "duckdb-wasm", "package.json"), "utf8")).license;
+licences.unshift(`== @duckdb/duckdb-wasm ==\n\n${duckdbLicence} licence: https://github.com/duckdb/duckdb-wasm/blob/main/LICENSE\n`);
+writeFileSync(join(out, "licences.txt"), licences.join("\n\n"));
 
 const size = (p) => statSync(join(out, p)).size;
 const mb = (n) => (n / 1e6).toFixed(1) + " MB";

@@ -100,7 +100,8 @@ async function validateNow() {
     render(result, $("results"));
     $("download").disabled = false;
     // the first view tab: keyboard users land on the results, with the focus ring showing where
-    document.getElementById("tab-summary")?.focus();
+    document.getElementById("tab-summary")?.focus({ preventScroll: true });
+    $("results").scrollIntoView({ block: "start" });
   } catch (e) {
     setStatus(`Could not validate: ${e.message || e}`, "error");
   } finally {

@@ -106,6 +106,15 @@ function summary(result, views) {
       result.sources,
       { caption: "Files read" },
     ),
+    ...["crashed", "not run"].flatMap((status) => {
+      const these = result.outcomes.filter((o) => o.status === status);
+      if (!these.length) return [];
+      const title = status === "crashed" ? "Rules that crashed (their results cannot be trusted)" : "Rules not run, and what they need";
+      return [
+        el("h3", {}, title),
+        table([["rule", "Rule", (o) => views.rule(o.rule)], ["detail", "Why"], ["message", "Message"]], these, { caption: title }),
+      ];
+    }),
     el("h3", {}, "Rules with the most findings"),
     table(
       [["rule", "Rule", (o) => views.rule(o.rule)], ["severity", "Severity"], ["count", "Rows"], ["message", "Message"]],
