@@ -9,16 +9,26 @@ different profiles, one of them twice (the second answer must be the first) and 
 LA's name (must be refused). Then it checks every acknowledged submission is in the database
 with its digest and the audit chain verifies, and prints the figures. A PostgreSQL database given
 with ``--db`` should be empty. Figures vary with the machine and its load; nothing here asserts a time.
+
+Every profile is sent again after a 503 or a lost connection (the hub stores a profile once, so a
+retry is safe), and the retries are counted. ``--restart-postgres`` restarts the local PostgreSQL
+cluster (``pg_ctlcluster``, as root) once a third of the submissions are acknowledged, to show the
+hub answers 503 during the outage, reconnects after it, and loses nothing acknowledged:
+
+    .venv/bin/python bench/bench_hub.py --db postgresql://postgres@127.0.0.1/hubbench --restart-postgres
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,6 +37,7 @@ import httpx
 from sqlalchemy import select
 
 from ssda903.hub.audit import verify
+from ssda903.hub.client import send_until_answered
 from ssda903.hub.database import make_engine, migrate, sessions
 from ssda903.hub.people import add_person
 from ssda903.hub.submissions import canonical_digest
@@ -55,18 +66,39 @@ def profile(la: str, codes: list[str], n: float, stage: str) -> dict[str, Any]:
     }
 
 
-def client(url: str, la: str, other: str, token: str, n: int, each: int, codes: list[str]) -> dict[str, Any]:
-    acked, same, refused = [], 0, 0
+def client(
+    url: str, la: str, other: str, token: str, n: int, each: int, codes: list[str], acks: list[int]
+) -> dict[str, Any]:
+    acked, same, refused, retried = [], 0, 0, []
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
         for i in range(each):
             p = profile(la, codes, round(n + i / 1000, 3), ("draft", "final")[i % 2])
-            r = http.post("/api/profiles", json=p)
-            if r.status_code in (200, 201):
-                acked.append((r.json()["id"], canonical_digest(p)))
+            d = send_until_answered(http, p)
+            retried += d.retried
+            if d.status in (200, 201):
+                acked.append((d.body["id"], canonical_digest(p)))
+                acks.append(d.body["id"])
             if i == 0:
-                same += http.post("/api/profiles", json=p).json().get("id") == r.json().get("id")
-        refused += http.post("/api/profiles", json=profile(other, codes, float(n), "draft")).status_code == 403
-    return {"acked": acked, "same": same, "refused": refused}
+                again = send_until_answered(http, p)
+                retried += again.retried
+                same += again.body.get("id") == d.body.get("id")
+        wrong = send_until_answered(http, profile(other, codes, float(n), "draft"))
+        retried += wrong.retried
+        refused += wrong.status == 403
+    return {"acked": acked, "same": same, "refused": refused, "retried": retried}
+
+
+def restart_postgres() -> float:
+    """Restart the local PostgreSQL cluster; the seconds it took (started again if the restart failed)."""
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
+    start = time.perf_counter()
+    try:
+        subprocess.run([*command, "restart"], check=True, capture_output=True, timeout=120)
+    finally:
+        if subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout.split()[3] != "online":
+            subprocess.run([*command, "start"], capture_output=True, timeout=120)
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -74,7 +106,14 @@ def main() -> None:
     parser.add_argument("--db", help="the hub's database (default: SQLite in a temporary folder)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--each", type=int, default=10, help="different profiles each client sends")
+    parser.add_argument(
+        "--restart-postgres",
+        action="store_true",
+        help="restart the local PostgreSQL cluster once a third of the submissions are acknowledged (root)",
+    )
     args = parser.parse_args()
+    if args.restart_postgres and not (args.db or "").startswith("postgres"):
+        parser.error("--restart-postgres needs --db postgresql://…")
     folder = tempfile.mkdtemp(prefix="hub-bench-")
     db = args.db or f"sqlite:///{Path(folder) / 'hub.db'}"
     engine = make_engine(db)
@@ -104,12 +143,31 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
+        acks: list[int] = []
+        restarted: list[tuple[int, float]] = []
+
+        def restarter() -> None:
+            while len(acks) < args.clients * args.each // 3 and not done.is_set():
+                time.sleep(0.01)
+            if not done.is_set():
+                at = len(acks)
+                restarted.append((at, restart_postgres()))
+
+        done = threading.Event()
+        thread = threading.Thread(target=restarter)
+        if args.restart_postgres:
+            thread.start()
         start = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as pool:
             results = list(
-                pool.map(lambda x: client(url, x[1][0], x[1][1], x[1][2], x[0], args.each, codes), enumerate(people))
+                pool.map(
+                    lambda x: client(url, x[1][0], x[1][1], x[1][2], x[0], args.each, codes, acks), enumerate(people)
+                )
             )
         seconds = time.perf_counter() - start
+        done.set()
+        if args.restart_postgres:
+            thread.join()
     finally:
         server.terminate()
         server.wait(10)
@@ -126,6 +184,11 @@ def main() -> None:
     print(f"repeats answered with the first id: {sum(r['same'] for r in results)} of {args.clients}")
     print(f"refusals (another LA's name) tried: {args.clients}, refused: {sum(r['refused'] for r in results)}")
     print(f"{seconds:.2f} s: {len(acked) / seconds:.0f} submissions/s, {requests / seconds:.0f} requests/s")
+    retried = Counter(why for r in results for why in r["retried"])
+    print(f"retries: {sum(retried.values())}" + "".join(f"; {n} after {why}" for why, n in retried.most_common()))
+    if restarted:
+        at, took = restarted[0]
+        print(f"PostgreSQL restarted after {at} acknowledged submissions; the restart took {took:.1f} s")
     print(f"audit chain: {'intact' if chain.ok else 'BROKEN'}, {chain.lines} lines")
 
 

@@ -41,7 +41,10 @@ def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL database for this test session (one per xdist worker)."""
     server = normalise_url(SERVER)
     try:
-        admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        # pre-ping: the restart test restarts the server under this pool
+        admin = create_engine(
+            server, isolation_level="AUTOCOMMIT", pool_pre_ping=True, connect_args={"connect_timeout": 3}
+        )
         with admin.connect() as c:
             c.execute(text("SELECT 1"))
     except Exception as e:

@@ -3,8 +3,9 @@
 The core lives here: the tables (``tables.py``) and their Alembic migrations (``migrations/``),
 the database connection (``database.py``), personal tokens (``people.py``), the hash-chained
 audit log (``audit.py``), the re-checks of a submitted profile (``checks.py``), append-only,
-idempotent storage (``submissions.py``), the FastAPI app (``app.py``), the client that submits
-(``client.py``) and the ``ssda903 hub`` commands (``cli.py``).
+idempotent storage (``submissions.py``), the rate limit on failed sign-ins (``limits.py``), the
+FastAPI app (``app.py``), the client that submits (``client.py``), the demo hub filled with
+made-up returns (``demo.py``) and the ``ssda903 hub`` commands (``cli.py``).
 
 The views comparing LAs are modules reading :class:`~ssda903.hub.tables.Submission` rows, each
 with an ``APIRouter`` added in :func:`ssda903.hub.app.create_app`, behind the same token

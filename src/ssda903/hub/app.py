@@ -2,10 +2,14 @@
 
 Every route but ``GET /api/health`` and the page's own files (``/``, ``/app.js``, ``/style.css``:
 they hold no data, and the page asks for the token) needs ``Authorization: Bearer <token>``; a
-missing or bad token is a 401 and a line in the audit log. A person sees and sends their own LA's
-profiles only. The interactive API pages (``/docs``, ``/openapi.json``) are off: they would be
-routes without a token. The views (my position, eliminated elsewhere, who fixed it, the heatmap)
-are routers included in :func:`create_app` with the same :func:`current_person` dependency.
+missing or bad token is a 401 and a line in the audit log; too many of those from one address, and
+that address gets 429 for a while (``limits.py``). A person sees and sends their own LA's profiles
+only; a body is sent as JSON (415 otherwise). A database that cannot be reached is a 503 saying to
+try again, never a traceback (the engine pings a pooled connection before use, so it reconnects
+after a restart of the database server). The interactive API pages (``/docs``, ``/openapi.json``)
+are off: they would be routes without a token. The views (my position, eliminated elsewhere, who
+fixed it, the heatmap) are routers included in :func:`create_app` with the same
+:func:`current_person` dependency.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ssda903.hub import checks, submissions
 from ssda903.hub.database import sessions
+from ssda903.hub.limits import SignInLimiter, log_limited
 from ssda903.hub.people import signed_in
 from ssda903.hub.tables import Person
 
@@ -32,7 +38,20 @@ def _factory(request: Request) -> sessionmaker[Session]:
 
 
 def current_person(request: Request) -> Person:
-    """The person the request's bearer token belongs to; 401 (and an audit line) otherwise."""
+    """The person the request's bearer token belongs to; 401 (and an audit line) otherwise.
+
+    An address with too many failed sign-ins is refused first (429, see ``limits.py``); a request
+    that sends a body must say it is JSON (415), checked once the token is known good.
+    """
+    client = request.client.host if request.client else "?"
+    limiter: SignInLimiter = request.app.state.limiter
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise HTTPException(
+            429,
+            f"too many failed sign-ins from your address: try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     factory = _factory(request)
@@ -42,9 +61,15 @@ def current_person(request: Request) -> Person:
             person = signed_in(session, token.strip())
     if person is None:
         why = "no bearer token" if not header else "unknown, expired or revoked token"
-        client = request.client.host if request.client else "?"
         submissions.refuse(factory, None, f"{request.method} {request.url.path} from {client}: {why}")
+        if limiter.failed(client):
+            log_limited(factory, limiter, client)
         raise HTTPException(401, f"sign-in failed: {why}", headers={"WWW-Authenticate": "Bearer"})
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if request.method in ("POST", "PUT", "PATCH") and has_body:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json":
+            raise HTTPException(415, f"send the body as JSON (Content-Type: application/json), not {media or 'none'}")
     return person
 
 
@@ -134,11 +159,29 @@ async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The hub on ``engine`` (already migrated: see :func:`ssda903.hub.database.migrate`)."""
+async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+    """The database cannot be reached (restarting, network, SQLite locked too long): 503, not a traceback.
+
+    A retry is safe: a submission is stored at most once, so one whose answer was lost is found
+    again by its digest.
+    """
+    return JSONResponse(
+        {"detail": "the hub's database is unavailable, try again", "problems": [type(exc).__name__]},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def create_app(engine: Engine, *, limiter: SignInLimiter | None = None) -> FastAPI:
+    """The hub on ``engine`` (already migrated: see :func:`ssda903.hub.database.migrate`);
+    ``limiter`` counts failed sign-ins (default: 10 per client address in 5 minutes)."""
     app = FastAPI(title="ssda903 hub", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.factory = sessions(engine)
+    app.state.limiter = limiter or SignInLimiter()
     app.add_exception_handler(RequestValidationError, _invalid)
+    # OperationalError: cannot connect or lost the connection; InterfaceError: the driver's connection is closed
+    app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(InterfaceError, _database_down)
     app.include_router(api)
     from ssda903.hub import compare, notes  # import this module's token dependency
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -82,7 +82,7 @@ class Rule:
     def years(self) -> list[CollectionYear]:
         return [y for y in supported_years() if self.valid_in(y)]
 
-    @property
+    @cached_property
     def reads(self) -> list[tuple[str, str]]:
         """(period, table) pairs the query reads, directly or through an expression it calls."""
         found = tables_in(self.sql)
@@ -95,7 +95,7 @@ class Rule:
                 found.append(need)
         return found
 
-    @property
+    @cached_property
     def gate_fields(self) -> list[str]:
         """The fields whose stage 1 failures silence this rule for a child: its own fields and
         the columns read by the expressions it calls."""
@@ -105,7 +105,7 @@ class Rule:
                 out += [c for c in columns if c not in out]
         return out
 
-    @property
+    @cached_property
     def needs(self) -> list[tuple[str, str]]:
         """The tables that must be supplied for the rule to run (all it reads but the optional ones)."""
         optional = {_table_ref(t) for t in self.optional}
@@ -386,7 +386,25 @@ def _code_key(code: str) -> tuple[int, str]:
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every variant of every rule file, sorted by code then year."""
+    """Every variant of every rule file, sorted by code then year.
+
+    Reading 340 YAML files costs a fifth of a second, so the parsed catalogue is kept in the
+    user's cache folder (:mod:`ssda903.rules.compiled`), keyed by every file it was made from:
+    a changed rule file, template or macro makes a new one.
+    """
+    from ssda903.rules import compiled
+
+    cached = compiled.load()
+    if cached is not None:
+        return cast("tuple[Rule, ...]", cached)
+    rules = _read_catalogue()
+    for r in rules:  # worked out once, kept with the compiled rules
+        r.needs, r.gate_fields  # noqa: B018
+    compiled.save(rules)
+    return rules
+
+
+def _read_catalogue() -> tuple[Rule, ...]:
     out: list[Rule] = []
     folder = resources.files("ssda903.rules").joinpath("catalogue")
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
