@@ -194,3 +194,28 @@ def test_the_la_is_taken_by_name_or_code_and_anything_else_is_refused(hand_sessi
         "refused: Narnia is not an English children's services authority"
     )
     assert "three-digit LA number" in page.evaluate(resolve, "306")
+
+
+def test_a_year_the_episode_dates_plainly_contradict_is_refused_unless_forced(hand_session: PageSession) -> None:
+    episodes = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE\n" + "".join(
+        f"{i},01/05/2023,P,C2,N1,U1,PR1,01/01/2024,E11,\n" for i in range(1, 6)
+    )
+    attempt = """async ([episodes, forceYear]) => {
+      const files = [new File([episodes], "episodes.csv")];
+      try {
+        const r = await window.ssda903.run(files, {year: "2024/25", forceYear});
+        return "validated as " + r.year;
+      } catch (e) { return e.name + ": " + e.message; }
+    }"""
+    refused = hand_session.page.evaluate(attempt, [episodes, False])
+    assert refused.startswith(
+        "WrongYearError: The episode dates say this return is for 2023/24, not 2024/25: 5 episodes ended before "
+        "01/04/2024 and 0 within 2024/25"
+    )
+    assert hand_session.page.evaluate(attempt, [episodes, True]) == "validated as 2024/25"
+    # left out, the year is the dates' one; this page has the rules of 2024/25 only, and says so
+    guessed = hand_session.page.evaluate(attempt.replace('year: "2024/25", forceYear', "forceYear"), [episodes, False])
+    assert guessed == (
+        "Error: The episode dates say the collection year is 2023/24 (the latest 01/01/2024), which is not one "
+        "this page checks (2024/25 to 2024/25): choose the year."
+    )

@@ -68,8 +68,9 @@ function addFiles(items, period) {
   $("validate").disabled = !state.current.length;
 }
 
-async function validateNow() {
+async function validateNow(forceYear = false) {
   if (state.busy || !state.current.length) return;
+  $("force-year").hidden = true;
   state.busy = true;
   $("validate").disabled = true;
   const bar = $("progress");
@@ -81,6 +82,7 @@ async function validateNow() {
     const result = await run(state.current, {
       year,
       la,
+      forceYear,
       previous: state.previous,
       onProgress: (p) => {
         setStatus(p.message || p.stage, "busy");
@@ -104,6 +106,11 @@ async function validateNow() {
     $("results").scrollIntoView({ block: "start" });
   } catch (e) {
     setStatus(`Could not validate: ${e.message || e}`, "error");
+    if (e.name === "WrongYearError") {
+      const button = $("force-year");
+      button.textContent = `Validate as ${e.year} anyway`;
+      button.hidden = false;
+    }
   } finally {
     bar.hidden = true;
     state.busy = false;
@@ -134,7 +141,8 @@ function wire() {
     addFiles([], null);
     for (const id of ["files", "folder", "previous-files"]) $(id).value = "";
   });
-  $("validate").addEventListener("click", validateNow);
+  $("validate").addEventListener("click", () => validateNow());
+  $("force-year").addEventListener("click", () => validateNow(true));
   $("download").addEventListener("click", () => download().catch((e) => setStatus(`Download failed: ${e.message}`, "error")));
   const zone = $("drop");
   zone.addEventListener("dragover", (e) => {

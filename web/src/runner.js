@@ -11,7 +11,7 @@ import { Model } from "./columns.js";
 import { loadCsv } from "./csv.js";
 import { loadXlsx } from "./xlsx.js";
 import { loadXml } from "./xml.js";
-import { firstLine, problem } from "./problems.js";
+import { firstLine, problem, thousands } from "./problems.js";
 import { unzipSync } from "fflate";
 
 /** how many rules go to DuckDB in one statement (as engine.BATCH) */
@@ -212,19 +212,68 @@ async function runSteps(con, steps, atHand) {
   if (chosen.length) await con.run(chosen.join(";\n"));
 }
 
-/** The collection year of this year's episode dates (the year of nearly the latest date), or null. */
-async function guessYear(con) {
-  // as ingest.year reads them: the dates' raw text through the plan's as_date macro
-  const rows = await con.run(
-    `SELECT CAST(quantile_disc(d, 0.99) AS VARCHAR) AS latest FROM (
-       SELECT as_date(DECOM) AS d FROM raw."Episodes" UNION ALL SELECT as_date(DEC) FROM raw."Episodes"
-     ) WHERE d IS NOT NULL`,
-  );
-  const latest = rows.length ? rows[0].latest : null;
-  if (!latest) return null;
-  const [y, m] = latest.split("-").map(Number);
+const MIN_OUTSIDE = 3; // as ingest.year: fewer dates outside a year cannot show it is plainly wrong
+
+const startOf = (year) => `${year.slice(0, 4)}-04-01`;
+const endOf = (year) => `${Number(year.slice(0, 4)) + 1}-03-31`;
+const ukDate = (iso) => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : "none");
+const yearOfDate = (iso) => {
+  const [y, m] = iso.split("-").map(Number);
   const start = m >= 4 ? y : y - 1;
   return `${start}/${String(start + 1).slice(2)}`;
+};
+
+/**
+ * What this year's episode start and end dates say about the year, as ingest.year reads them
+ * (the raw text through the plan's as_date macro): the year of nearly the latest date (the 99th
+ * percentile, so one mistyped year does not move it) and, for ``year``, how many dates fall
+ * inside it, after its end, and how many episodes ended before its start.
+ */
+async function episodeDates(con, year) {
+  const [row] = await con.run(
+    `WITH d AS (
+       SELECT as_date(DECOM) AS d, false AS is_end FROM raw."Episodes"
+       UNION ALL SELECT as_date(DEC), true FROM raw."Episodes"
+     )
+     SELECT count(*) AS n, CAST(quantile_disc(d, 0.99) AS VARCHAR) AS latest,
+            count(*) FILTER (WHERE d BETWEEN DATE '${startOf(year)}' AND DATE '${endOf(year)}') AS inside,
+            count(*) FILTER (WHERE d > DATE '${endOf(year)}') AS after,
+            count(*) FILTER (WHERE is_end AND d < DATE '${startOf(year)}') AS ended_before
+     FROM d WHERE d IS NOT NULL`,
+  );
+  return { ...row, said: row.latest ? yearOfDate(row.latest) : null };
+}
+
+/** The year the episode dates plainly say instead of ``year`` (as EpisodeDates.other_year), or null. */
+function otherYear(dates, year) {
+  if (!dates.said || dates.said === year) return null;
+  const outside = dates.said > year ? dates.after : dates.ended_before;
+  return outside >= MIN_OUTSIDE && outside > dates.inside ? dates.said : null;
+}
+
+/** A year given that the episode dates plainly contradict; ``run(..., {forceYear: true})`` validates anyway. */
+export class WrongYearError extends Error {
+  constructor(message, year, said) {
+    super(message);
+    this.name = "WrongYearError";
+    this.year = year;
+    this.said = said;
+  }
+}
+
+function wrongYear(dates, year, said) {
+  const outside =
+    said > year
+      ? `${thousands(dates.after)} of the ${thousands(dates.n)} episode start and end dates fall after ${ukDate(endOf(year))}`
+      : `${thousands(dates.ended_before)} episodes ended before ${ukDate(startOf(year))}`;
+  const inside = `${dates.inside ? "only " : ""}${thousands(dates.inside)} within ${year}`;
+  return new WrongYearError(
+    `The episode dates say this return is for ${said}, not ${year}: ${outside} and ${inside} ` +
+      `(the latest date is ${ukDate(dates.latest)}). Choose the year (or "From the episode dates"), ` +
+      `or validate it as ${year} anyway.`,
+    year,
+    said,
+  );
 }
 
 let last = null;
@@ -308,7 +357,7 @@ function describeNeed(plan, period, what) {
  * ``year`` ("2024/25" or any form the command line takes) and ``la`` (an ONS code) may be left out:
  * the year is then the one the episode dates say; without an LA the rules needing one are not run.
  */
-export async function run(inputs, { year = null, la = null, previous = [], onProgress = null } = {}) {
+export async function run(inputs, { year = null, la = null, previous = [], forceYear = false, onProgress = null } = {}) {
   const t0 = performance.now();
   const progress = (p) => onProgress && onProgress(p);
   const idx = await planIndex();
@@ -323,12 +372,13 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
   nothingRead(ds);
   let yearSource = "given";
   if (!given) {
-    const guessed = await guessYear(ds.con);
+    const dates = await episodeDates(ds.con, chosen);
+    const guessed = dates.said;
     if (guessed === null) throw new Error("The collection year cannot be told from the files (no episode dates): choose it.");
     if (!idx.years.includes(guessed)) {
       throw new Error(
-        `The episode dates say the collection year is ${guessed}, which is not one this page checks ` +
-          `(${idx.years[0]} to ${idx.years[idx.years.length - 1]}): choose the year.`,
+        `The episode dates say the collection year is ${guessed} (the latest ${ukDate(dates.latest)}), which is not one ` +
+          `this page checks (${idx.years[0]} to ${idx.years[idx.years.length - 1]}): choose the year.`,
       );
     }
     yearSource = "guessed";
@@ -339,6 +389,10 @@ export async function run(inputs, { year = null, la = null, previous = [], onPro
       plan = await planFor(chosen);
       ds = await readFiles(plan, files, progress);
     }
+  } else if (!forceYear) {
+    const dates = await episodeDates(ds.con, chosen);
+    const said = otherYear(dates, chosen);
+    if (said) throw wrongYear(dates, chosen, said);
   }
   const con = ds.con;
   const tRead = performance.now();
