@@ -32,7 +32,7 @@ RUN = """async ([files, options]) => {
   const made = files.map((f) => ({file: new File([new Uint8Array(f.bytes)], f.name.split("/").pop()), name: f.name, period: f.period}));
   const result = await window.ssda903.run(made, options);
   const csv = new TextDecoder().decode(await window.ssda903.findingsCsv());
-  return {csv, year: result.year, outcomes: result.outcomes};
+  return {csv, year: result.year, la: result.la, outcomes: result.outcomes};
 }"""
 
 
@@ -58,34 +58,49 @@ def rows(text: str) -> list[tuple[str, ...]]:
     return [tuple(r[c] for c in COMPARED) for r in csv.DictReader(io.StringIO(text))]
 
 
+@pytest.mark.parametrize("la", [LA, None], ids=["la-given", "la-guessed"])
 def test_the_page_finds_what_the_command_line_finds(
-    browser: Any, real_page: Path, synthetic: Path, monkeypatch: pytest.MonkeyPatch
+    la: str | None, browser: Any, real_page: Path, synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # run where the files are, so the command line names them as the page does (header.csv, previous/header.csv)
     monkeypatch.chdir(synthetic)
+    given = ["--la", la] if la else []
     result = CliRunner().invoke(
-        app, ["validate", ".", "--previous", "previous", "--year", YEAR, "--la", LA, "--findings", "cli.csv", "-q"]
+        app,
+        [
+            "validate",
+            ".",
+            "--previous",
+            "previous",
+            "--year",
+            YEAR,
+            *given,
+            "--findings",
+            str(tmp_path / "cli.csv"),
+            "-q",
+        ],
     )
     assert result.exit_code in (0, 1), result.output
-    expected = rows(Path("cli.csv").read_text(encoding="utf-8"))
+    expected = rows((tmp_path / "cli.csv").read_text(encoding="utf-8"))
 
     files = [
         {"name": str(p.relative_to(synthetic)), "bytes": list(p.read_bytes()), "period": period}
         for period, folder in (("current", synthetic), ("previous", synthetic / "previous"))
         for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix == ".csv" and p.name != "cli.csv"
+        if p.is_file() and p.suffix == ".csv"
     ]
     with serving(real_page) as url:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         try:
             session = PageSession(context.new_page(), url)
             session.open()
-            found = session.page.evaluate(RUN, [files, {"year": YEAR, "la": LA}])
+            found = session.page.evaluate(RUN, [files, {"year": YEAR, "la": la}])
             assert session.foreign_requests() == []
             assert session.errors == []
         finally:
             context.close()
     assert found["year"] == YEAR
+    assert found["la"] == LA  # given, or guessed from the home postcodes (synth places its children there)
     assert not [o for o in found["outcomes"] if o["status"] == "crashed"]
     got = rows(found["csv"])
     missing = [r for r in expected if r not in got]

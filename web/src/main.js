@@ -94,9 +94,14 @@ async function validateNow(forceYear = false) {
     });
     state.result = result;
     if (result.yearSource === "guessed") $("year").value = result.year;
+    if (result.laSource === "guessed") {
+      const a = (window.ssda903.authorities || []).find((x) => x.code === result.la);
+      $("la").value = a ? `${a.name} (${a.code})` : result.la;
+    }
     setStatus(
       `Validated as ${result.year}${result.yearSource === "guessed" ? " (the year of the episode dates; change it above)" : ""}` +
-        ` in ${result.seconds.total.toFixed(1)} s: ${result.findings.length} findings.`,
+        ` in ${result.seconds.total.toFixed(1)} s: ${result.findings.length} findings.` +
+        (result.laNote ? ` ${result.laNote}` : ""),
       "done",
     );
     render(result, $("results"));
@@ -169,6 +174,7 @@ async function start() {
     const idx = await planIndex();
     const select = $("year");
     for (const y of [...idx.years].reverse()) select.append(new Option(y, y));
+    window.ssda903.authorities = idx.authorities || [];
     const las = $("la-list");
     for (const a of idx.authorities || []) las.append(new Option(`${a.name} (${a.code})`));
     await database();

@@ -335,6 +335,36 @@ export function resolveLa(idx, given) {
   throw new Error(`${text} is not an English children's services authority: choose your LA from the list`);
 }
 
+/**
+ * The LA most children's home postcodes are in (as authority.settle_la guesses it): this year's
+ * Episodes first, last year's when none can be placed. Returns {la, note}; la is null when no
+ * home postcode lies in an English children's services authority.
+ */
+async function guessLa(ds, plan, idx) {
+  const current = new Map((idx.authorities || []).map((a) => [a.code, a]));
+  for (const period of ["current", "previous"]) {
+    if (!ds.has("Episodes", period)) continue;
+    const rows = await ds.con.run(plan.guess_la[period]);
+    const placed = rows.reduce((n, r) => n + Number(r.children), 0);
+    const english = rows
+      .filter((r) => current.has(r.la))
+      .sort((a, b) => Number(b.children) - Number(a.children) || (a.la < b.la ? -1 : 1));
+    if (english.length) {
+      const best = current.get(english[0].la);
+      return {
+        la: best.code,
+        note:
+          `Responsible LA not given: using ${best.name} (${best.code}), where ${thousands(Number(english[0].children))} ` +
+          `of ${thousands(placed)} children's home postcodes are; change it above.`,
+      };
+    }
+  }
+  return {
+    la: null,
+    note: "Responsible LA not given and no home postcode could be placed: the rules that need it did not run; give it above.",
+  };
+}
+
 /** Stop, saying why, when not one file of this year's return could be read. */
 function nothingRead(ds) {
   if (ds.sources.some((s) => s.period === "current")) return;
@@ -397,13 +427,19 @@ export async function run(inputs, { year = null, la = null, previous = [], force
   const con = ds.con;
   const tRead = performance.now();
 
-  progress({ stage: "load", message: "Typing the values" });
-  await writeSettings(ds, plan, la);
   for (const [view, name] of Object.entries(plan.reference || {})) {
     progress({ stage: "load", message: `Loading the reference data (${name})` });
     await con.conn.insertArrowFromIPCStream(await referenceBytes(plan, name), { name: `${view}_data`, create: true });
     await con.run(`CREATE OR REPLACE VIEW ${quote(view)} AS SELECT * FROM ${quote(`${view}_data`)}`);
   }
+  let laSource = la ? "given" : "";
+  let laNote = "";
+  if (!la && plan.guess_la) {
+    ({ la, note: laNote } = await guessLa(ds, plan, idx));
+    laSource = la ? "guessed" : "";
+  }
+  progress({ stage: "load", message: "Typing the values" });
+  await writeSettings(ds, plan, la);
   // what a step's "when" and "unless" are checked against: the tables given, the problems found
   const atHand = new Set([
     ...ds.sources.map((s) => `${s.period}\u0000${s.table}`),
@@ -487,6 +523,8 @@ export async function run(inputs, { year = null, la = null, previous = [], force
     year: plan.year,
     yearSource,
     la: la || null,
+    laSource,
+    laNote,
     version: plan.version,
     findings,
     outcomes,
