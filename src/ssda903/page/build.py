@@ -82,7 +82,11 @@ def _with_reader_details(plan: dict[str, Any], layout: dict[str, Any]) -> dict[s
     from ssda903.model import load_model
 
     tables = {t.name: t for t in load_model().all_tables}
-    out = {"xml": layout, "load_kinds": _load_kinds(), "guess_la": _guess_la_sql()} | plan
+    from ssda903.reference.postcodes import REFERENCE_VIEW
+
+    out = {"xml": layout, "load_kinds": _load_kinds()} | plan
+    if REFERENCE_VIEW in (plan.get("reference") or {}):  # the guess reads the postcodes
+        out.setdefault("guess_la", _guess_la_sql())
     out["tables"] = [
         {
             "derived": [c.name for c in tables[t["name"]].columns.values() if c.derived],
