@@ -219,3 +219,23 @@ def test_a_year_the_episode_dates_plainly_contradict_is_refused_unless_forced(ha
         "Error: The episode dates say the collection year is 2023/24 (the latest 01/01/2024), which is not one "
         "this page checks (2024/25 to 2024/25): choose the year."
     )
+
+
+def test_last_years_files_must_hold_last_years_dates(hand_session: PageSession) -> None:
+    this_year = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE\n" + "".join(
+        f"{i},01/05/2024,P,C2,N1,U1,PR1,01/01/2025,E11,\n" for i in range(1, 6)
+    )
+    attempt = """async ([episodes, forceYear]) => {
+      const files = [new File([episodes], "episodes.csv")];
+      const previous = [{file: new File([episodes], "episodes.csv"), name: "previous/episodes.csv"}];
+      try {
+        const r = await window.ssda903.run(files, {year: "2024/25", previous, forceYear});
+        return "validated with " + r.sources.filter((s) => s.period === "previous").map((s) => s.file).join();
+      } catch (e) { return e.name + ": " + e.message; }
+    }"""
+    refused = hand_session.page.evaluate(attempt, [this_year, False])
+    assert refused.startswith(
+        "WrongYearError: The files given as last year's hold episode dates of this year's (2024/25): "
+        "the same year as the return itself;"
+    )
+    assert hand_session.page.evaluate(attempt, [this_year, True]) == "validated with previous/episodes.csv"

@@ -5,7 +5,7 @@
 // ``run(...)`` the whole result (findings, outcomes, sources, timings).
 
 import { database } from "./db.js";
-import { findingsCsv, planIndex, query, run, usePlan, validate } from "./runner.js";
+import { findingsCsv, planIndex, prefetch, query, run, usePlan, validate } from "./runner.js";
 import { render } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -183,6 +183,8 @@ async function start() {
     window.ssda903.readyMs = ms;
     document.body.dataset.state = "ready";
     setStatus(`Ready (the rules of ${idx.years[0]} to ${idx.years[idx.years.length - 1]}). Choose your files.`, "ready");
+    // the newest year's rules and the postcodes, fetched while the user chooses files
+    prefetch().catch(() => {});
   } catch (e) {
     document.body.dataset.state = "error";
     setStatus(`The page could not start: ${e.message || e}`, "error");

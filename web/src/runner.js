@@ -47,6 +47,14 @@ export async function planFor(year) {
   return plans.get(year);
 }
 
+/** Fetch the latest year's plan and its reference data ahead of the first run (warm, not required). */
+export async function prefetch() {
+  const idx = await planIndex();
+  if (!idx.latest || !idx.plans[idx.latest]) return;
+  const plan = await planFor(idx.latest);
+  for (const name of Object.values(plan.reference || {})) await referenceBytes(plan, name);
+}
+
 /** Use a plan given directly (tests, or a page that was handed one). */
 export function usePlan(plan) {
   plans.set(plan.year, Promise.resolve(plan));
@@ -229,11 +237,11 @@ const yearOfDate = (iso) => {
  * percentile, so one mistyped year does not move it) and, for ``year``, how many dates fall
  * inside it, after its end, and how many episodes ended before its start.
  */
-async function episodeDates(con, year) {
+async function episodeDates(con, year, schema = "raw") {
   const [row] = await con.run(
     `WITH d AS (
-       SELECT as_date(DECOM) AS d, false AS is_end FROM raw."Episodes"
-       UNION ALL SELECT as_date(DEC), true FROM raw."Episodes"
+       SELECT as_date(DECOM) AS d, false AS is_end FROM ${schema}."Episodes"
+       UNION ALL SELECT as_date(DEC), true FROM ${schema}."Episodes"
      )
      SELECT count(*) AS n, CAST(quantile_disc(d, 0.99) AS VARCHAR) AS latest,
             count(*) FILTER (WHERE d BETWEEN DATE '${startOf(year)}' AND DATE '${endOf(year)}') AS inside,
@@ -261,17 +269,48 @@ export class WrongYearError extends Error {
   }
 }
 
-function wrongYear(dates, year, said) {
+function evidence(dates, year, said) {
   const outside =
     said > year
       ? `${thousands(dates.after)} of the ${thousands(dates.n)} episode start and end dates fall after ${ukDate(endOf(year))}`
       : `${thousands(dates.ended_before)} episodes ended before ${ukDate(startOf(year))}`;
   const inside = `${dates.inside ? "only " : ""}${thousands(dates.inside)} within ${year}`;
+  return `${outside} and ${inside} (the latest date is ${ukDate(dates.latest)})`;
+}
+
+function wrongYear(dates, year, said) {
   return new WrongYearError(
-    `The episode dates say this return is for ${said}, not ${year}: ${outside} and ${inside} ` +
-      `(the latest date is ${ukDate(dates.latest)}). Choose the year (or "From the episode dates"), ` +
-      `or validate it as ${year} anyway.`,
+    `The episode dates say this return is for ${said}, not ${year}: ${evidence(dates, year, said)}. ` +
+      `Choose the year (or "From the episode dates"), or validate it as ${year} anyway.`,
     year,
+    said,
+  );
+}
+
+/** Last year's files were read, and hold last year's dates (as ingest.check_previous_year). */
+async function checkPrevious(ds, plan, forceYear) {
+  if (!ds.problems.concat(ds.sources).some((x) => x.period === "previous")) return; // none given
+  if (!ds.sources.some((s) => s.period === "previous")) {
+    const reasons = ds.problems
+      .filter((p) => p.period === "previous")
+      .slice(0, 5)
+      .map((p) => `${p.file}: ${p.message}`)
+      .join("; ");
+    throw new Error(`Nothing could be read for last year's return: ${reasons}`);
+  }
+  if (forceYear || !ds.has("Episodes", "previous")) return;
+  const expected = plan.previous_year;
+  const dates = await episodeDates(ds.con, expected, "raw_previous");
+  const said = otherYear(dates, expected);
+  if (!said) return;
+  const what =
+    said === plan.year
+      ? `this year's (${said}): the same year as the return itself`
+      : `${said}, not ${expected} (the year before ${plan.year})`;
+  throw new WrongYearError(
+    `The files given as last year's hold episode dates of ${what}; ${evidence(dates, expected, said)}. ` +
+      `Give last year's return (${expected}), or validate with these files anyway.`,
+    plan.year,
     said,
   );
 }
@@ -424,6 +463,7 @@ export async function run(inputs, { year = null, la = null, previous = [], force
     const said = otherYear(dates, chosen);
     if (said) throw wrongYear(dates, chosen, said);
   }
+  await checkPrevious(ds, plan, forceYear);
   const con = ds.con;
   const tRead = performance.now();
 

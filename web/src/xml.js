@@ -12,11 +12,11 @@
 
 import { arrowTable, integerVector, quote, textVector } from "./db.js";
 import { RAW_SCHEMA } from "./sink.js";
+import { SYSTEM_COLUMNS } from "./columns.js";
 import { problem, pyRepr, thousands } from "./problems.js";
 
 const ROOT = "EXPSSDA903";
 const SHARED_COLUMNS = ["CHILD", "DOB", "SEX"];
-const SYSTEM_COLUMNS = new Set(["_id", "_file", "_row", "_line"]);
 /** other XML formats an analyst might pick up by mistake, by root element */
 const OTHER_FORMATS = {
   Message: "the children in need (CIN) census",
