@@ -43,15 +43,31 @@ def real_page(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_page(tmp_path_factory.mktemp("page"), years=[YEAR])
 
 
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("return")
+def make_return(folder: Path, fmt: str = "csv") -> Path:
     result = CliRunner().invoke(
         app,
-        ["synth", "--out", str(folder), "--children", "300", "--year", YEAR, "--previous", "--error-rate", "0.2"],
+        [
+            "synth",
+            "--out",
+            str(folder),
+            "--children",
+            "300",
+            "--year",
+            YEAR,
+            "--previous",
+            "--error-rate",
+            "0.2",
+            "--format",
+            fmt,
+        ],
     )
     assert result.exit_code == 0, result.output
     return folder
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_return(tmp_path_factory.mktemp("return"))
 
 
 def rows(text: str) -> list[tuple[str, ...]]:
@@ -61,6 +77,28 @@ def rows(text: str) -> list[tuple[str, ...]]:
 @pytest.mark.parametrize("la", [LA, None], ids=["la-given", "la-guessed"])
 def test_the_page_finds_what_the_command_line_finds(
     la: str | None, browser: Any, real_page: Path, synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same_findings(browser, real_page, synthetic, tmp_path, monkeypatch, la=la, suffix=".csv")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["xlsx", "xml"])
+def test_the_page_finds_what_the_command_line_finds_in_excel_and_xml(
+    fmt: str, browser: Any, real_page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = make_return(tmp_path / "return", fmt)
+    same_findings(browser, real_page, folder, tmp_path, monkeypatch, la=LA, suffix=f".{fmt}")
+
+
+def same_findings(
+    browser: Any,
+    real_page: Path,
+    synthetic: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    la: str | None,
+    suffix: str,
 ) -> None:
     # run where the files are, so the command line names them as the page does (header.csv, previous/header.csv)
     monkeypatch.chdir(synthetic)
@@ -87,7 +125,7 @@ def test_the_page_finds_what_the_command_line_finds(
         {"name": str(p.relative_to(synthetic)), "bytes": list(p.read_bytes()), "period": period}
         for period, folder in (("current", synthetic), ("previous", synthetic / "previous"))
         for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix == ".csv"
+        if p.is_file() and p.suffix in (suffix, ".csv")
     ]
     with serving(real_page) as url:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
