@@ -78,8 +78,11 @@ class PageSession:
         self.url = url
         self.requests: list[str] = []
         self.errors: list[str] = []
+        #: console errors: a request the CSP refused shows here (as do DuckDB's own messages of a crashed rule)
+        self.console_errors: list[str] = []
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
 
     def open(self) -> None:
         self.page.goto(self.url)

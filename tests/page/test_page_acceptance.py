@@ -135,6 +135,7 @@ def same_findings(
             found = session.page.evaluate(RUN, [files, {"year": YEAR, "la": la}])
             assert session.foreign_requests() == []
             assert session.errors == []
+            assert session.console_errors == []  # nothing refused by the Content-Security-Policy
         finally:
             context.close()
     assert found["year"] == YEAR

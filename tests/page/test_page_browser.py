@@ -119,11 +119,14 @@ def test_views_by_keyboard_and_screenshots(fresh_session: PageSession, tmp_path:
     assert int(page.inner_text("#count-error")) >= 1
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "summary.png"), full_page=True)
+    page.focus("#tab-summary")
     for view in ("rules", "child", "rule"):
-        page.focus(f"#tab-{view}")
-        page.keyboard.press("Enter")
+        page.keyboard.press("ArrowRight")  # the tab pattern: arrows move between the views
         page.wait_for_selector(f"#panel[data-view={view}]")
+        assert page.evaluate("() => document.activeElement.id") == f"tab-{view}"
         page.screenshot(path=str(SCREENSHOTS / f"{view}.png"), full_page=True)
+    page.keyboard.press("Home")
+    page.wait_for_selector("#panel[data-view=summary]")
     page.click("#tab-rules")
     assert "crashed (Catalog Error" in page.inner_text("#panel")
     assert "not run (needs: Episodes of the previous year)" in page.inner_text("#panel")

@@ -61,7 +61,10 @@ export function render(result, container) {
   const panel = el("div", { id: "panel", class: "panel", role: "tabpanel", tabindex: "-1" });
   const tabs = {};
   const show = (name, build) => {
-    for (const [key, tab] of Object.entries(tabs)) tab.setAttribute("aria-selected", key === name ? "true" : "false");
+    for (const [key, tab] of Object.entries(tabs)) {
+      tab.setAttribute("aria-selected", key === name ? "true" : "false");
+      tab.tabIndex = key === name ? 0 : -1; // one tab stop for the tab list; arrows move within it
+    }
     panel.replaceChildren(build());
     panel.dataset.view = name;
   };
@@ -71,7 +74,22 @@ export function render(result, container) {
     child: (child) => show("child", () => childView(result, views, child)),
     rule: (code) => show("rule", () => ruleView(result, views, code)),
   };
-  const bar = el("div", { role: "tablist", "aria-label": "Views" });
+  // the tab pattern's keys: arrows move between the views, Home and End to the first and last
+  const bar = el("div", {
+    role: "tablist",
+    "aria-label": "Views",
+    onkeydown: (e) => {
+      const order = Object.keys(tabs);
+      const at = order.findIndex((k) => tabs[k] === document.activeElement);
+      if (at < 0) return;
+      const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: order.length - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      const name = order[(to + order.length) % order.length];
+      views[name]();
+      tabs[name].focus();
+    },
+  });
   for (const [name, label] of [["summary", "Summary"], ["rules", "Rules"], ["child", "Child record"], ["rule", "Rule explanation"]]) {
     tabs[name] = el("button", { type: "button", role: "tab", id: `tab-${name}`, "aria-controls": "panel", onclick: () => views[name]() }, label);
     bar.append(tabs[name]);
