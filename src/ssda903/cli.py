@@ -635,21 +635,22 @@ def serve_cmd(
     from ssda903.page.build import write_page
     from ssda903.page.serve import make_server, serve_forever, url_of
 
-    try:
-        folder = directory if directory is not None else write_page(Path(tempfile.mkdtemp(prefix="ssda903-page-")))
-    except InputError as e:
-        raise fail(str(e)) from None
-    if not (folder / "index.html").is_file():
-        raise fail(f"{folder} holds no page (no index.html): write one with ssda903 page --out {folder}")
-    try:
-        server = make_server(folder, port)
-    except OSError as e:
-        raise fail(f"cannot serve on 127.0.0.1:{port} ({e.strerror or e}); choose another --port") from None
-    out.print(f"Serving the page at {url_of(server)} (127.0.0.1 only); stop with Ctrl+C", highlight=False)
-    try:
-        serve_forever(server, open_browser=not no_open)
-    except KeyboardInterrupt:
-        out.print("Stopped.")
+    with tempfile.TemporaryDirectory(prefix="ssda903-page-") as scratch:
+        try:
+            folder = directory if directory is not None else write_page(Path(scratch))
+        except InputError as e:
+            raise fail(str(e)) from None
+        if not (folder / "index.html").is_file():
+            raise fail(f"{folder} holds no page (no index.html): write one with ssda903 page --out {folder}")
+        try:
+            server = make_server(folder, port)
+        except OSError as e:
+            raise fail(f"cannot serve on 127.0.0.1:{port} ({e.strerror or e}); choose another --port") from None
+        out.print(f"Serving the page at {url_of(server)} (127.0.0.1 only); stop with Ctrl+C", highlight=False)
+        try:
+            serve_forever(server, open_browser=not no_open)
+        except KeyboardInterrupt:
+            out.print("Stopped.")
 
 
 def main() -> None:  # pragma: no cover

@@ -5,6 +5,10 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -164,3 +168,22 @@ def test_serve_refuses_a_folder_without_a_page(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--dir", str(tmp_path), "--no-open"])
     assert result.exit_code == 2
     assert "no index.html" in result.output
+
+
+def test_serve_command_serves_a_page_on_loopback(fake_static: Path, tmp_path: Path) -> None:
+    out = write_page(tmp_path / "page", plans={"2024/25": hand_plan()})
+    command = [sys.executable, "-u", "-m", "ssda903", "serve", "--dir", str(out), "--port", "0", "--no-open"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert found, line
+        r = get(found.group(0), "/duckdb/duckdb-eh.wasm")
+        assert r.status == 200
+        assert r.getheader("Content-Type") == "application/wasm"
+        assert r.getheader("Content-Security-Policy") == CSP
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
