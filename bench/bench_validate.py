@@ -7,6 +7,8 @@ return beside it and 5% of children given errors, then runs, each in its own pro
 
 * ours:  ``ssda903 validate DIR --previous DIR/previous --year Y --findings out.csv -q``
 * peer:  the community validator via ../shared/tools/peer903/run_peer.py (set up by its setup.sh)
+* bare:  a process that only starts DuckDB and reads every CSV of both years into a table, as
+  text: the yardstick for how near the machine's limit we are (ours / bare is printed)
 
 and prints wall time, peak RSS and the number of rules each ran. It then profiles our run at
 the largest size in-process and prints the rules that took the most time.
@@ -38,6 +40,17 @@ def measure(cmd: list[str]) -> tuple[float, float, int]:
     if code not in (0, 1):
         print(f"  ! {' '.join(cmd[:3])}… exited {code}: {stderr[-400:]}", file=sys.stderr)
     return wall, usage.ru_maxrss / 1024, code
+
+
+#: the yardstick: start Python and DuckDB, read every CSV of the return (both years) as text, nothing else
+BARE = """
+import sys, pathlib, duckdb
+con = duckdb.connect()
+for i, f in enumerate(sorted(pathlib.Path(sys.argv[1]).rglob("*.csv"))):
+    if "injected" in f.parts or "reference" in f.parts:
+        continue
+    con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{f}', all_varchar = true, header = true)")
+"""
 
 
 def ensure_data(work: Path, n: int, year: str) -> Path:
@@ -96,7 +109,8 @@ def main() -> int:
             ]
         )
         findings = len(out.read_text().splitlines()) - 1 if out.exists() else 0
-        row = {"children": n, "ours_s": ours[0], "ours_mb": ours[1], "ours_findings": findings}
+        bare = measure([sys.executable, "-c", BARE, str(data)])
+        row = {"children": n, "ours_s": ours[0], "ours_mb": ours[1], "ours_findings": findings, "bare_s": bare[0]}
         if not args.no_peer and PEER_PY.exists():
             timing = work / f"peer-{n}.json"
             peer = measure(
@@ -143,15 +157,21 @@ def main() -> int:
     crashed = [o.rule for o in result.outcomes if o.status == "crashed"]
 
     print()
-    print(f"{'children':>9} {'ours s':>8} {'ours MB':>8} {'peer s':>8} {'peer MB':>8} {'speed-up':>9} {'memory':>7}")
+    print(
+        f"{'children':>9} {'ours s':>8} {'ours MB':>8} {'bare s':>7} {'/bare':>6} "
+        f"{'peer s':>8} {'peer MB':>8} {'speed-up':>9} {'memory':>7}"
+    )
     for r in rows:
+        line = (
+            f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['bare_s']:>7.2f} "
+            f"{r['ours_s'] / r['bare_s']:>5.1f}x"
+        )
         if "peer_s" in r:
-            print(
-                f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['peer_s']:>8.1f} {r['peer_mb']:>8.0f} "
-                f"{r['peer_s'] / r['ours_s']:>8.1f}x {r['ours_mb'] / r['peer_mb']:>6.0%}"
+            line += (
+                f" {r['peer_s']:>8.1f} {r['peer_mb']:>8.0f} {r['peer_s'] / r['ours_s']:>8.1f}x "
+                f"{r['ours_mb'] / r['peer_mb']:>6.0%}"
             )
-        else:
-            print(f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f}")
+        print(line)
     if rows and "peer_rules" in rows[-1]:
         print(f"rules run: ours {ran} (+{len(KINDS)} load checks), peer {rows[-1]['peer_rules']}")
     else:

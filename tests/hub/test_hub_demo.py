@@ -3,8 +3,6 @@ the demo person's comparison has data."""
 
 from __future__ import annotations
 
-import sys
-import types
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +19,7 @@ from ssda903.hub import checks
 from ssda903.hub.app import create_app
 from ssda903.hub.audit import verify
 from ssda903.hub.database import make_engine, sessions
-from ssda903.hub.demo import HABITS, Demo, _add_notes_and_groups, build, default_year, english_las
+from ssda903.hub.demo import HABITS, Demo, build, default_year, english_las
 from ssda903.hub.tables import Submission
 from ssda903.model.years import CollectionYear
 
@@ -96,33 +94,27 @@ def test_the_audit_log_of_the_demo_verifies(demo: Demo) -> None:
     with sessions(engine)() as s:
         verdict = verify(s)
     engine.dispose()
-    assert verdict.ok and verdict.lines == 5 + 15 + 1  # a person per LA, the submissions, the demo person
+    # a person per LA, the submissions, the demo person, each LA's peer groups, the notes
+    assert demo.notes > 0
+    assert verdict.ok and verdict.lines == 5 + 15 + 1 + 5 + demo.notes
 
 
-def test_peer_groups_and_notes_go_through_the_other_views_modules(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: dict[str, list[Any]] = {"set_authority": [], "write_note": []}
-    groups, notes = types.ModuleType("ssda903.hub.groups"), types.ModuleType("ssda903.hub.notes")
-    groups.set_authority = lambda session, la, **kw: calls["set_authority"].append((la, kw))  # type: ignore[attr-defined]
-    notes.write_note = lambda session, person, year, rule, text: calls["write_note"].append(  # type: ignore[attr-defined]
-        (person.la, year, rule, text)
-    )
-    monkeypatch.setitem(sys.modules, "ssda903.hub.groups", groups)
-    monkeypatch.setitem(sys.modules, "ssda903.hub.notes", notes)
+def test_every_la_has_peer_groups_and_las_that_fixed_an_error_wrote_how(demo: Demo) -> None:
+    from ssda903.hub.tables import AuthorityInfo, Note
+
     engine = make_engine(demo.db)
-    said: list[str] = []
-    line = _add_notes_and_groups(sessions(engine), demo.las, YEAR, said.append)
+    with sessions(engine)() as s:
+        info = {a.la: a for a in s.scalars(select(AuthorityInfo))}
+        notes = list(s.scalars(select(Note)))
     engine.dispose()
-    assert said == [line] and "Peer groups set for 5 LAs" in line
-    assert [la for la, _ in calls["set_authority"]] == [la.code for la in demo.las]
-    for _, kw in calls["set_authority"]:
-        assert set(kw) == {"region", "cms", "neighbours", "mailbox"} and len(kw["neighbours"]) == 3
-        assert kw["region"] in ("London", None) and kw["cms"].startswith("Demo CMS")
-        assert kw["mailbox"].endswith(".demo.example")
-    assert all((kw["region"] == "London") == la.startswith("E09") for la, kw in calls["set_authority"])
+    assert set(info) == {la.code for la in demo.las}
+    for code, a in info.items():
+        assert (a.region == "London") == code.startswith("E09") and a.cms and a.cms.startswith("Demo CMS")
+        assert a.neighbours and len(a.neighbours) == 3 and code not in a.neighbours
+        assert a.mailbox and a.mailbox.endswith(".demo.example")
     fixed = {la.code: la.fixed["2024/25"] for la in demo.las}
-    assert calls["write_note"] and all(
-        rule in fixed[la] and year == "2024/25" for la, year, rule, _ in calls["write_note"]
-    )
+    assert len(notes) == demo.notes > 0
+    assert all(n.rule in fixed[n.la] and n.collection_year == "2024/25" for n in notes)
 
 
 def test_the_default_year_is_the_latest_one_over() -> None:

@@ -120,6 +120,18 @@ async def _body(request: Request) -> bytes:
     return body
 
 
+async def read_json(request: Request) -> Any:
+    """The request's body read as JSON, or the 413 (too big) or 400 (not JSON) answer to return."""
+    try:
+        body = await _body(request)
+    except HTTPException as e:
+        return JSONResponse({"detail": str(e.detail)}, status_code=e.status_code)
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        return JSONResponse({"detail": f"the body is not JSON: {e}"}, status_code=400)
+
+
 def _refused(request: Request, person: Person, status: int, reasons: list[str]) -> JSONResponse:
     submissions.refuse(_factory(request), person, "; ".join(reasons))
     return JSONResponse({"detail": "profile refused", "problems": reasons}, status_code=status)

@@ -179,7 +179,8 @@ def _print_comparison(body: dict[str, Any]) -> None:
     _print_eliminated(console, body.get("eliminated_elsewhere", {}))
     _print_who_fixed_it(console, body.get("who_fixed_it", {}))
     _print_heatmap(console, body.get("heatmap", {}))
-    console.print(f"Counts are estimates: {body.get('approximation')}.")
+    approximation = str(body.get("approximation") or "")
+    console.print(approximation[:1].upper() + approximation[1:] + ".")
 
 
 def _las(n: int, what: str = "LA") -> str:

@@ -20,7 +20,7 @@ approximate, which does not matter for a demo. Every profile goes through the hu
 before it is stored, like one sent over the network.
 
 The peer groups and notes the comparison views read are written by :func:`_add_notes_and_groups`,
-through ``ssda903.hub.groups`` and ``ssda903.hub.notes`` when those modules are there.
+through ``ssda903.hub.groups`` and ``ssda903.hub.notes``, as an admin and the LAs would.
 """
 
 from __future__ import annotations
@@ -257,7 +257,8 @@ class Demo:
     submissions: int
     seconds: float
     base_seconds: float
-    extras: str = ""
+    #: notes written by the demo's LAs on rules they fixed
+    notes: int = 0
 
 
 def _store(factory: sessionmaker[Session], person: Person, profile: dict[str, Any]) -> None:
@@ -339,7 +340,7 @@ def build(
     # the demo person's LA makes a bit of everything, so both views have plenty to show it
     me = next((la for la in made if la.habit == "mixed"), made[0])
     _, token = add_person(factory, me.code, DEMO_EMAIL, days=30)
-    extras = _add_notes_and_groups(factory, made, year, say)
+    notes = _add_notes_and_groups(factory, made, year, say)
     engine.dispose()
     return Demo(
         db,
@@ -350,7 +351,7 @@ def build(
         stored,
         time.perf_counter() - start,
         sum(b.seconds for b in bases.values()),
-        extras,
+        notes,
     )
 
 
@@ -369,49 +370,38 @@ NOTES = {
 
 def _add_notes_and_groups(
     factory: sessionmaker[Session], las: list[DemoLA], year: CollectionYear, say: Callable[[str], None]
-) -> str:
-    """Each LA's peer-group metadata, and a note from LAs on a rule they fixed, through the peer-group
-    and notes modules of the hub; skipped, saying so, where those modules are not installed.
+) -> int:
+    """Each LA's peer-group metadata, and a note from LAs on a rule they fixed; the number of notes.
 
     The case management systems are made up (labelled "Demo …"), not facts about the LAs, and so are
     the statistical neighbours (other LAs of the demo). A region is set only where the ONS code
     gives it (``E09``: London); the package has no region table, and a wrong region would be a
     false fact about a real LA.
     """
-    try:
-        from ssda903.hub.groups import set_authority  # type: ignore[import-not-found, unused-ignore]
-        from ssda903.hub.notes import write_note  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        line = "Peer groups and notes skipped: this hub has no ssda903.hub.groups / ssda903.hub.notes yet."
-        say(line)
-        return line
     from ssda903.hub.database import writing
+    from ssda903.hub.groups import set_authority
+    from ssda903.hub.notes import write_note
 
     notes = 0
-    try:
-        with writing(factory) as session:  # all or nothing: a refused value leaves no half-set groups
-            for i, la in enumerate(las):
-                neighbours = [las[(i + k) % len(las)].code for k in (1, 2, 3) if len(las) > k]
-                set_authority(
-                    session,
-                    la.code,
-                    region="London" if la.code.startswith("E09") else None,  # None: leave it unset
-                    cms=CMS[i % len(CMS)],
-                    neighbours=neighbours,
-                    mailbox=f"903-team@{la.code.lower()}.demo.example",
-                )
-            for la in las:
-                fixed = la.fixed.get(year.label, [])
-                if fixed and la.habit != "careful":
-                    write_note(session, la.person, year.label, fixed[0], NOTES[la.habit])
-                    notes += 1
-    except ValueError as e:  # GroupError, NoteRefused: the demo still runs, without them
-        line = f"Peer groups and notes not written: {e}"
-        say(line)
-        return line
+    with writing(factory) as session:  # all or nothing
+        for i, la in enumerate(las):
+            neighbours = [las[(i + k) % len(las)].code for k in (1, 2, 3) if len(las) > k]
+            set_authority(
+                session,
+                la.code,
+                region="London" if la.code.startswith("E09") else None,  # None: leave it unset
+                cms=CMS[i % len(CMS)],
+                neighbours=neighbours,
+                mailbox=f"903-team@{la.code.lower()}.demo.example",
+            )
+        for la in las:
+            fixed = la.fixed.get(year.label, [])
+            if fixed and la.habit != "careful":
+                write_note(session, la.person, year.label, fixed[0], NOTES[la.habit])
+                notes += 1
     line = (
         f"Peer groups set for {len(las)} LAs (London boroughs in London; made-up systems and neighbours); "
         f"{notes} notes on rules they fixed."
     )
     say(line)
-    return line
+    return notes

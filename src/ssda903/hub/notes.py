@@ -22,12 +22,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ssda903.hub import audit
-from ssda903.hub.app import Me, _factory
+from ssda903.hub.app import Me, _factory, read_json
 from ssda903.hub.database import writing
 from ssda903.hub.tables import Note, Person
 from ssda903.model.dfe_codes import rule_codes
@@ -197,8 +197,19 @@ def _write(request: Request, person: Person, body: NoteBody) -> Note | list[str]
 
 
 @router.post("/notes", status_code=201)
-async def post_note(body: NoteBody, person: Me, request: Request) -> JSONResponse:
-    """Add a note on how my LA fixed a rule; 422 with the reasons when it is screened out."""
+async def post_note(person: Me, request: Request) -> JSONResponse:
+    """Add a note on how my LA fixed a rule; 422 with the reasons when it is screened out.
+
+    The body is read as the profile's is (:func:`ssda903.hub.app.read_json`): too big is a 413 before
+    anything is parsed, not JSON a 400, the wrong shape a 422 with the problems."""
+    data = await read_json(request)
+    if isinstance(data, JSONResponse):
+        return data
+    try:
+        body = NoteBody.model_validate(data)
+    except ValidationError as e:
+        problems = [f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in e.errors()[:20]]
+        return JSONResponse({"detail": "bad request", "problems": problems}, status_code=422)
     result = await run_in_threadpool(_write, request, person, body)
     if isinstance(result, list):
         return JSONResponse({"detail": "note refused", "problems": result}, status_code=422)

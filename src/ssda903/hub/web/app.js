@@ -101,7 +101,7 @@ async function show() {
   drawEliminated(body.eliminated_elsewhere);
   drawFixed(body.who_fixed_it, body.eliminated_elsewhere);
   drawHeatmap(body.heatmap);
-  $("approximation").textContent = `Counts are estimates: ${body.approximation}.`;
+  $("approximation").textContent = `${body.approximation.charAt(0).toUpperCase()}${body.approximation.slice(1)}.`;
   status(`Showing ${body.collection_year}, compared with ${body.group.means}.`);
 }
 
