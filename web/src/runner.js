@@ -14,8 +14,10 @@ import { loadXml } from "./xml.js";
 import { firstLine, problem, thousands } from "./problems.js";
 import { unzipSync } from "fflate";
 
-/** how many rules go to DuckDB in one statement (as engine.BATCH) */
+/** how many rules go to DuckDB in one statement when the plan does not say (as engine.BATCH) */
 export const BATCH = 12;
+/** the plan shape this runner knows (ssda903.plan.FORMAT) */
+export const PLAN_FORMAT = 1;
 
 const plans = new Map();
 let index = null;
@@ -38,10 +40,18 @@ export async function planFor(year) {
   if (!plans.has(year)) {
     plans.set(
       year,
-      fetch(new URL(path, document.baseURI)).then((r) => {
-        if (!r.ok) throw new Error(`the plan for ${year} could not be loaded (${r.status})`);
-        return r.json();
-      }),
+      fetch(new URL(path, document.baseURI))
+        .then((r) => {
+          if (!r.ok) throw new Error(`the plan for ${year} could not be loaded (${r.status})`);
+          return r.json();
+        })
+        .then((plan) => {
+          // a plan of another shape would be run wrongly: refuse it (ssda903.plan.FORMAT)
+          if (plan.format !== PLAN_FORMAT) {
+            throw new Error(`the plan for ${year} is of format ${plan.format}, this page runs format ${PLAN_FORMAT}: write the page again`);
+          }
+          return plan;
+        }),
     );
   }
   return plans.get(year);
@@ -538,11 +548,14 @@ export async function run(inputs, { year = null, la = null, previous = [], force
   const tRules = performance.now();
   progress({ stage: "findings", message: "Collecting the findings" });
   await runSteps(con, plan.findings, atHand);
-  const counts = new Map((await con.run("SELECT rule, count FROM rule_counts")).map((r) => [r.rule, Number(r.count)]));
+  const counts = new Map((await con.run("SELECT * FROM rule_counts")).map((r) => [r.rule, r]));
   for (const o of outcomes) {
-    if (o.status === "passed" && counts.get(o.rule)) {
+    const c = counts.get(o.rule);
+    if (o.status === "passed" && c && Number(c.count)) {
       o.status = "failed";
-      o.count = counts.get(o.rule);
+      o.count = Number(c.count);
+      // of those, the rows reading values that failed stage 1 (engine.Outcome.after_stage1)
+      o.after_stage1 = c.after_stage1 === undefined ? 0 : Number(c.after_stage1);
     }
   }
   const findings = (await con.run("SELECT * EXCLUDE (sort_key) FROM findings ORDER BY sort_key")).map(tidyRow);

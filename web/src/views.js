@@ -18,7 +18,10 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function outcomeText(o) {
-  if (o.status === "failed") return `failed (${o.count} row${o.count === 1 ? "" : "s"})`;
+  if (o.status === "failed") {
+    const marked = o.after_stage1 ? `; ${o.after_stage1} after stage 1 problems` : "";
+    return `failed (${o.count} row${o.count === 1 ? "" : "s"}${marked})`;
+  }
   if (o.status === "not run" || o.status === "crashed") return `${o.status} (${o.detail})`;
   return o.status;
 }
