@@ -15,6 +15,14 @@ export function database() {
 }
 
 async function open() {
+  // the page ships DuckDB's "eh" build only, which needs WebAssembly exceptions (every current browser)
+  const features = await duckdb.getPlatformFeatures();
+  if (!features.wasmExceptions) {
+    throw new Error(
+      "this browser is too old to run the validator (it lacks WebAssembly exceptions): use a current Edge, Chrome, " +
+        "Firefox or Safari, or the ssda903 command",
+    );
+  }
   const base = new URL("duckdb/", document.baseURI);
   const worker = new Worker(new URL("duckdb-browser-eh.worker.js", base));
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
