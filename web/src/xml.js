@@ -6,9 +6,9 @@
 // line of the row's element. DOMParser gives no line numbers, so the start tags are counted
 // in the text beforehand: the n-th start tag there is the n-th element in document order.
 //
-// Differences from the command line, for now: element namespaces are ignored (the DfE files
-// have none), and a file that is not well-formed is not read at all (the command line keeps
-// the children before the error).
+// A file that stops being well-formed keeps the children closed before the error, as lxml's
+// iterparse does on the command line. One difference, for now: element namespaces are ignored
+// (the DfE files have none).
 
 import { arrowTable, integerVector, quote, textVector } from "./db.js";
 import { RAW_SCHEMA } from "./sink.js";
@@ -104,17 +104,24 @@ export async function loadXml(ds, bytes, { period, file }) {
   const text = decode(bytes);
   const doc = new DOMParser().parseFromString(text, "application/xml");
   const error = doc.getElementsByTagName("parsererror")[0];
+  let broken = null; // where the XML stops being well-formed: {message, line, offset}
   if (error) {
     const said = (error.textContent || "").replace(/\s+/g, " ");
-    const m = said.match(/error on line (\d+) at column \d+: (.*?)(\s*Below is a rendering.*)?$/);
-    const message = (m ? m[2] : said).trim().replace(/\.$/, "");
+    const m = said.match(/error on line (\d+) at column (\d+): (.*?)(\s*Below is a rendering.*)?$/);
+    const message = (m ? m[3] : said).trim().replace(/\.$/, "");
     const line = m ? Number(m[1]) : null;
-    if (/Start tag expected|Document is empty/.test(message)) {
-      say("LOAD01", `This is not an XML file (${message}); a 903 XML file starts with <${ROOT}>.`, line);
-    } else {
-      say("LOAD01", `The XML is not well-formed: ${message}.`, line);
+    broken = { message, line, offset: m ? offsetOf(text, line, Number(m[2])) : 0 };
+    error.remove();
+    // the root was read before the error (as lxml's first event): its children up to the error are read
+    const partial = doc.documentElement;
+    if (!partial || partial.localName === "parsererror" || partial.localName === "html") {
+      if (/Start tag expected|Document is empty/.test(message)) {
+        say("LOAD01", `This is not an XML file (${message}); a 903 XML file starts with <${ROOT}>.`, line);
+      } else {
+        say("LOAD01", `The XML is not well-formed: ${message}.`, line);
+      }
+      return;
     }
-    return;
   }
   const root = doc.documentElement;
   if (!root) {
@@ -136,11 +143,44 @@ export async function loadXml(ds, bytes, { period, file }) {
     return;
   }
   const reader = new Reader(ds, period, file, layout, lines);
-  for (const el of elementChildren(root)) {
-    if (el.localName === "CHILD") reader.child(el);
-    else reader.outside(el);
+  if (broken) {
+    // as lxml's iterparse: the children whose end tag comes before the error are read, no more
+    const complete = countEndTags(text, "CHILD", broken.offset);
+    const children = elementChildren(root).filter((el) => el.localName === "CHILD").slice(0, complete);
+    for (const el of children) reader.child(el);
+    const n = reader.children;
+    say(
+      "LOAD01",
+      `The XML is not well-formed: ${broken.message}. The ${thousands(n)} ${n === 1 ? "child" : "children"} ` +
+        "before that point were loaded; the rest of the file was not.",
+      broken.line,
+    );
+  } else {
+    for (const el of elementChildren(root)) {
+      if (el.localName === "CHILD") reader.child(el);
+      else reader.outside(el);
+    }
   }
   await reader.finish();
+}
+
+/** The offset in ``text`` of a 1-based line and column. */
+function offsetOf(text, line, column) {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const next = text.indexOf("\n", at);
+    if (next === -1) return text.length;
+    at = next + 1;
+  }
+  return Math.min(text.length, at + Math.max(0, column - 1));
+}
+
+/** How many end tags of ``name`` (in any namespace) close before ``offset``. */
+function countEndTags(text, name, offset) {
+  const pattern = new RegExp(`</(?:[A-Za-z_][\\w.-]*:)?${name}\\s*>`, "g");
+  let n = 0;
+  for (const m of text.slice(0, offset).matchAll(pattern)) if (m.index + m[0].length <= offset) n++;
+  return n;
 }
 
 class Staged {
