@@ -242,6 +242,21 @@ def _write_profile(result: Result, path: Path, stage: str) -> None:
         raise fail(f"could not write the profile: {e}") from None
 
 
+def _report_targets(findings: Path | None, report: list[Path] | None) -> list[Path]:
+    """The reports asked for, each checked before anything is read (a known suffix, a folder that exists)."""
+    from ssda903 import report as reporting
+
+    targets = [p for p in [findings, *(report or [])] if p is not None]
+    for t in targets:
+        try:
+            reporting.report_format(t)
+        except ValueError as e:
+            raise fail(str(e)) from None
+        if not t.parent.exists():
+            raise fail(f"{t}: the folder {t.parent} does not exist")
+    return targets
+
+
 @app.command()
 def validate(
     paths: PathsArgument,
@@ -273,14 +288,7 @@ def validate(
     """Validate a return against every DfE rule for the year."""
     from ssda903 import report as reporting
 
-    targets = [p for p in [findings, *(report or [])] if p is not None]
-    for t in targets:
-        try:
-            reporting.report_format(t)
-        except ValueError as e:
-            raise fail(str(e)) from None
-        if not t.parent.exists():
-            raise fail(f"{t}: the folder {t.parent} does not exist")
+    targets = _report_targets(findings, report)
     _check_profile_target(profile, stage)
     result = _validated(paths, year, previous, la, providers, rules, force_year, quiet, dfe_halting)
     try:
@@ -297,6 +305,81 @@ def validate(
         if profile:
             out.print(f"Error profile (counts only, to compare with other LAs): {profile}. Read it before you send it.")
     raise typer.Exit(result.exit_code)
+
+
+def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    """Each file under ``paths`` with its size and modification time: what ``watch`` compares."""
+    found: dict[str, tuple[int, int]] = {}
+    for p in paths:
+        files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else []
+        for f in files:
+            try:
+                st = f.stat()
+            except OSError:  # removed while we looked: the next look sees it gone
+                continue
+            found[str(f)] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+@app.command()
+def watch(
+    paths: PathsArgument,
+    year: GuessedYearOption = None,
+    previous: PreviousOption = None,
+    la: LaOption = None,
+    providers: ProvidersOption = None,
+    findings: Annotated[Path | None, typer.Option(help="Write the findings CSV here after each run.")] = None,
+    report: Annotated[
+        list[Path] | None, typer.Option(help="Write a report after each run: .xlsx, .html, .json or .csv.")
+    ] = None,
+    interval: Annotated[float, typer.Option(help="Seconds between looks at the files.", min=0.1, max=60)] = 1.0,
+    runs: Annotated[int | None, typer.Option(help="Stop after this many validations (default: until Ctrl-C).")] = None,
+) -> None:
+    """Validate, then validate again each time a file is saved (Ctrl-C ends it).
+
+    The program and the rule catalogue stay loaded between runs, so a re-run costs only the
+    reading and the rules; each run says how long it took. A run that cannot be done (a file
+    half-saved, the wrong year) says why and waits for the next change.
+    """
+    import time
+
+    from ssda903 import report as reporting
+
+    targets = _report_targets(findings, report)
+    watched = [*paths, *(previous or []), *(providers or [])]
+    # our own reports are written inside the folder the user may be watching: they are not changes
+    ours = {str(t.resolve()) for t in targets}
+    done = 0
+    try:
+        while True:
+            seen = _snapshot(watched)
+            start = time.perf_counter()
+            try:
+                result = _validated(paths, year, previous, la, providers, None, False, True, False)
+                for t in targets:
+                    reporting.write(result, t)
+                reporting.print_summary(result, out, reports=list(targets))
+                verdict = f"{result.error_count} errors" if result.has_errors else "no errors"
+            except typer.Exit:  # the reason was printed; wait for the next change
+                verdict = "could not run"
+            except OSError as e:
+                err.print(f"could not write the report: {e}")
+                verdict = "reports not written"
+            done += 1
+            what = "First run" if done == 1 else "Run again"
+            out.print(f"{what}: {verdict}, in {time.perf_counter() - start:.2f} s. Watching for changes (Ctrl-C ends).")
+            if runs is not None and done >= runs:
+                return
+            while True:  # until a file changed, then until it stopped changing (a save can take a while)
+                time.sleep(interval)
+                now = _snapshot(watched)
+                if {k: v for k, v in now.items() if k not in ours} != {k: v for k, v in seen.items() if k not in ours}:
+                    while (later := _snapshot(watched)) != now:
+                        now = later
+                        time.sleep(interval)
+                    break
+    except KeyboardInterrupt:
+        out.print("Stopped watching.")
 
 
 @app.command("profile")

@@ -94,6 +94,9 @@ class Dataset:
     typed_tables: set[tuple[str, str]] = field(default_factory=set)
     #: how ``la`` was settled: "given", "guessed" (from the home postcodes) or "" (not known)
     la_source: str = ""
+    #: DuckDB's memory limit ("4GB"; None: DuckDB's default, 80% of the machine); beyond it DuckDB
+    #: spills to the system's temporary folder rather than fail
+    memory_limit: str | None = None
     _next_id: int = 0
 
     def __post_init__(self) -> None:
@@ -102,6 +105,8 @@ class Dataset:
         spill = os.path.join(tempfile.gettempdir(), "ssda903-duckdb")
         self.con.execute(f"SET temp_directory = {_literal(spill)}")
         self.con.execute("SET enable_progress_bar = false")
+        if self.memory_limit:
+            self.con.execute(f"SET memory_limit = {_literal(self.memory_limit)}")
         self.con.execute(prepare_sql())
 
     # -- the year -----------------------------------------------------------

@@ -15,12 +15,12 @@ rules, ``rule_hits``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ssda903.sqltext import literal
+from ssda903.sqltext import value as sql_value
 
 if TYPE_CHECKING:
     from ssda903.problems import LoadProblem
@@ -72,17 +72,10 @@ def script(steps: Iterable[Step], given: set[Key]) -> str:
 
 
 def _value(v: object) -> str:
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return str(v)
-    if isinstance(v, dt.date):
-        return f"DATE '{v.isoformat()}'"
+    """A literal of a row: a list is an array of text (``columns VARCHAR[]``), the rest as :func:`sql_value`."""
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(literal(x) for x in v) + "]::VARCHAR[]"
-    return literal(v)
+    return sql_value(v)
 
 
 def insert_sql(table: str, rows: list[tuple[Any, ...]]) -> str:

@@ -302,6 +302,7 @@ def load(
     *,
     la: str | None = None,
     force_year: bool = False,
+    memory_limit: str | None = None,
 ) -> Dataset:
     """Load this year's inputs (and last year's, if given) into a new Dataset.
 
@@ -311,7 +312,8 @@ def load(
     dates) raise WrongYearError, unless ``force_year``.
     ``la``: the responsible LA's ONS code or name; when None it is guessed from the children's
     home postcodes (``Dataset.la_source`` says which). Anything settled for the user (a guessed
-    year or LA) is said in one line on the ``ssda903`` logger.
+    year or LA) is said in one line on the ``ssda903`` logger. ``memory_limit``: DuckDB's (e.g.
+    ``"4GB"``), beyond which it spills to disk.
 
     Raises InputError (or a subclass) when the inputs cannot be used: nothing could be read for
     the current year, last year's inputs are this year's again or unreadable, the LA is not an
@@ -324,7 +326,7 @@ def load(
         previous = None  # an empty list gives nothing, as None does
     given_la = authority(la) if la is not None else None  # a mistyped LA fails before any file is read
     _check_not_the_same(current, previous)
-    ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1])
+    ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1], memory_limit=memory_limit)
     # `validate out/ --previous out/previous`: last year's files are not this year's too
     load_into(ds, current, period="current", exclude=_paths(previous))
     if not any(s.period == "current" for s in ds.sources):

@@ -39,13 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from ssda903.problems import InputError
 from ssda903.reference.postcodes import LOOKUP, authorities, look_up, prepare
 from ssda903.sqltext import literal as _literal
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from ssda903.dataset import Dataset
 
 TABLE = "ofsted_providers"
@@ -104,6 +104,8 @@ def _match(headers: list[str], label: str) -> dict[str, str]:
 
 
 def _arrow(rows: Any) -> pa.Table:
+    import pyarrow as pa
+
     if isinstance(rows, pa.Table):
         return rows
     if isinstance(rows, list):
@@ -120,6 +122,8 @@ def _arrow(rows: Any) -> pa.Table:
 
 def _authority_names() -> pa.Table:
     """(name_key, code) for every authority name in authorities.csv, current codes first."""
+    import pyarrow as pa
+
     rows = sorted(authorities().values(), key=lambda r: (bool(r["replaced_by"]), r["code"] != r["upper_tier"]))
     seen: dict[str, str] = {}
     for r in rows:
@@ -140,6 +144,8 @@ def load_providers(ds: Dataset, *sources: str | Path | Iterable[Mapping[str, Any
     DataFrame or an Arrow table) with the same columns. Several sources are combined.
     Raises :class:`InputError` when a required column is missing or a date cannot be read.
     """
+    import pyarrow as pa
+
     if not sources:
         raise ValueError("load_providers needs at least one file or table")
     con = ds.con

@@ -15,16 +15,19 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.model.years import FIRST_YEAR
-from ssda903.rules.schema import ExampleSpec, QuerySpec, RuleSpec, ValidationError
 from ssda903.rules.templates import TemplateError, render
 from ssda903.sql import macros
 from ssda903.sqltext import value as sql_literal
+
+if TYPE_CHECKING:
+    # the schema (pydantic) is needed only to read rule files, not to run compiled ones
+    from ssda903.rules.schema import ExampleSpec, QuerySpec, RuleSpec
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -242,6 +245,8 @@ def _render(query: QuerySpec, params: dict[str, Any], where: str) -> str:
 
 
 def _check_spec(data: dict[str, Any], source: str) -> RuleSpec:
+    from ssda903.rules.schema import RuleSpec, ValidationError
+
     try:
         return RuleSpec.model_validate(data)
     except ValidationError as e:
