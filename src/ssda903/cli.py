@@ -661,6 +661,57 @@ app.add_typer(hub_app, name="hub")
 app.command("submit")(hub_submit)
 
 
+# -- the web page (ssda903.page) ----------------------------------------------------------------
+
+
+@app.command("page")
+def page_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the page to (created).")],
+    year: Annotated[
+        list[str] | None, typer.Option("--year", "-y", help="Only these collection years (repeatable); all by default.")
+    ] = None,
+) -> None:
+    """Write the zero-install web page (HTML, DuckDB-WASM, the rules of each year) to a folder."""
+    from ssda903.page.build import write_page
+
+    years = [parse_year(y).label for y in year] if year else None
+    try:
+        written = write_page(out_dir, years=years)
+    except InputError as e:
+        raise fail(str(e)) from None
+    out.print(f"Wrote the page to {written}; open it with: ssda903 serve --dir {written}", highlight=False)
+
+
+@app.command("serve")
+def serve_cmd(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8903,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open the page in the browser.")] = False,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="A page written by ssda903 page (by default one is written now).")
+    ] = None,
+) -> None:
+    """Serve the web page on 127.0.0.1 only (nothing leaves this machine) and open it in the browser."""
+    from ssda903.page.build import write_page
+    from ssda903.page.serve import make_server, serve_forever, url_of
+
+    with tempfile.TemporaryDirectory(prefix="ssda903-page-") as scratch:
+        try:
+            folder = directory if directory is not None else write_page(Path(scratch))
+        except InputError as e:
+            raise fail(str(e)) from None
+        if not (folder / "index.html").is_file():
+            raise fail(f"{folder} holds no page (no index.html): write one with ssda903 page --out {folder}")
+        try:
+            server = make_server(folder, port)
+        except OSError as e:
+            raise fail(f"cannot serve on 127.0.0.1:{port} ({e.strerror or e}); choose another --port") from None
+        out.print(f"Serving the page at {url_of(server)} (127.0.0.1 only); stop with Ctrl+C", highlight=False)
+        try:
+            serve_forever(server, open_browser=not no_open)
+        except KeyboardInterrupt:
+            out.print("Stopped.")
+
+
 def main() -> None:  # pragma: no cover
     """Entry point: no user ever sees a traceback; an unexpected failure says what to do."""
     try:
