@@ -101,28 +101,13 @@ def _with_reader_details(plan: dict[str, Any], layout: dict[str, Any]) -> dict[s
 
 
 def _guess_la_sql() -> dict[str, str]:
-    """Per period, where the children's home postcodes are: (la, children), each child counted once,
-    by their latest episode; the same query as ``reference.authority.guess_la``, over the page's
-    postcode view (the LA with the most, of today's children's services authorities, is the guess).
-
-    To move into ``ssda903.plan`` (beside the steps), so the two cannot drift apart.
-    """
+    """Per period, where the children's home postcodes are (the command line's query, over the page's
+    postcode view): the LA with the most, of today's children's services authorities, is the guess."""
     from ssda903.dataset import RAW_SCHEMA
+    from ssda903.reference.authority import home_la_sql
     from ssda903.reference.postcodes import REFERENCE_VIEW
 
-    return {
-        period: f"""
-        WITH placed AS (
-            SELECT coalesce(blank_to_null(e.CHILD), '#' || e._id) AS child, l.la,
-                   coalesce(as_date(e.DECOM), DATE '1900-01-01') AS decom
-            FROM {schema}.Episodes e JOIN {REFERENCE_VIEW} l ON l.pcd = postcode_number(postcode_key(e.HOME_POST))
-            WHERE l.la IS NOT NULL
-        ),
-        per_child AS (SELECT child, arg_max(la, decom) AS la FROM placed GROUP BY child)
-        SELECT la, count(*) AS children FROM per_child GROUP BY la
-        """
-        for period, schema in RAW_SCHEMA.items()
-    }
+    return {period: home_la_sql(period, REFERENCE_VIEW) for period in RAW_SCHEMA}
 
 
 def _authorities() -> list[dict[str, str]]:

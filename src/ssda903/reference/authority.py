@@ -225,6 +225,23 @@ def _suggest(given: str) -> str:
 
 
 # --------------------------------------------------------------------------- guessing from the postcodes
+def home_la_sql(period: str, postcodes: str) -> str:
+    """Where ``period``'s children's home postcodes are: (la, children), each child counted once, by
+    their latest episode, read from the raw Episodes and the postcode table ``postcodes`` (pcd, la).
+    The web page runs the same query over its own copy of the postcodes."""
+    raw = f"{RAW_SCHEMA[period]}.Episodes"
+    return f"""
+        WITH placed AS (
+            SELECT coalesce(blank_to_null(e.CHILD), '#' || e._id) AS child, l.la,
+                   coalesce(as_date(e.DECOM), DATE '1900-01-01') AS decom
+            FROM {raw} e JOIN {postcodes} l ON l.pcd = postcode_number(postcode_key(e.HOME_POST))
+            WHERE l.la IS NOT NULL
+        ),
+        per_child AS (SELECT child, arg_max(la, decom) AS la FROM placed GROUP BY child)
+        SELECT la, count(*) AS children FROM per_child GROUP BY la
+        """
+
+
 def guess_la(ds: Dataset, period: str = "current") -> LaGuess:
     """Where the home postcodes (HOME_POST) of ``period``'s children are, read from the raw Episodes."""
     if not ds.has("Episodes", period):
@@ -233,18 +250,7 @@ def guess_la(ds: Dataset, period: str = "current") -> LaGuess:
     con = ds.con
     prepare(con)
     look_up(con, f"SELECT postcode_key(HOME_POST) FROM {raw}")
-    rows = con.execute(
-        f"""
-        WITH placed AS (
-            SELECT coalesce(blank_to_null(e.CHILD), '#' || e._id) AS child, l.la,
-                   coalesce(as_date(e.DECOM), DATE '1900-01-01') AS decom
-            FROM {raw} e JOIN {LOOKUP} l ON l.pcd = postcode_number(postcode_key(e.HOME_POST))
-            WHERE l.la IS NOT NULL
-        ),
-        per_child AS (SELECT child, arg_max(la, decom) AS la FROM placed GROUP BY child)
-        SELECT la, count(*) FROM per_child GROUP BY la
-        """
-    ).fetchall()
+    rows = con.execute(home_la_sql(period, LOOKUP)).fetchall()
     counts = {str(la): int(n) for la, n in rows}
     return LaGuess(counts, sum(counts.values()))
 
