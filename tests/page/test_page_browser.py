@@ -242,3 +242,49 @@ def test_last_years_files_must_hold_last_years_dates(hand_session: PageSession) 
         "the same year as the return itself;"
     )
     assert hand_session.page.evaluate(attempt, [this_year, True]) == "validated with previous/episodes.csv"
+
+
+def test_the_rule_list_filters_by_table_severity_and_failed(fresh_session: PageSession) -> None:
+    page = fresh_session.page
+    page.set_input_files(
+        "#files",
+        files=[
+            {"name": "header.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
+            {"name": "episodes.csv", "mimeType": "text/csv", "buffer": EPISODES.encode()},
+        ],
+    )
+    page.select_option("#year", "2024/25")
+    page.click("#validate")
+    page.wait_for_selector("#status[data-kind=done]")
+    page.click("#tab-rules")
+
+    def codes(*, load: bool = False) -> set[str]:
+        shown = set(page.locator("#panel tbody tr td:first-child").all_inner_texts())
+        return shown if load else {c for c in shown if not c.startswith("LOAD")}
+
+    assert {"T1", "T2", "T3"} <= codes()
+    # by keyboard: the table box, then down to Episodes; the rules of other tables go
+    page.focus("#rules-table")
+    page.select_option("#rules-table", label="Episodes")
+    assert codes() == {"T3"}
+    # a file check is listed under the table its findings are in (these episodes lack some columns)
+    assert "LOAD03" in codes(load=True)
+    assert page.inner_text("#rules-shown").startswith(f"Showing {len(codes(load=True))} of ")
+    assert page.locator("label[for=rules-table]").inner_text() == "Table"
+    page.select_option("#rules-table", "Header")
+    assert codes() == {"T1", "T2"}
+    page.focus("#rules-failed")
+    page.keyboard.press("Space")  # a real checkbox: Space ticks it
+    assert page.is_checked("#rules-failed")
+    assert codes() == {"T1"}
+    page.select_option("#rules-severity", "query")
+    assert codes(load=True) == set()
+    # the filter stays while the user looks at another view and comes back
+    page.click("#tab-summary")
+    page.click("#tab-rules")
+    assert page.input_value("#rules-table") == "Header"
+    assert page.input_value("#rules-severity") == "query"
+    page.select_option("#rules-severity", "")
+    page.select_option("#rules-table", "")
+    page.click("#rules-failed")
+    assert {"T1", "T2", "T3"} <= codes()

@@ -63,6 +63,8 @@ export function render(result, container) {
   container.replaceChildren();
   const panel = el("div", { id: "panel", class: "panel", role: "tabpanel", tabindex: "-1" });
   const tabs = {};
+  // the rule list's filter, kept while the user moves between the views
+  const filter = { table: "", severity: "", failed: false };
   const show = (name, build) => {
     for (const [key, tab] of Object.entries(tabs)) {
       tab.setAttribute("aria-selected", key === name ? "true" : "false");
@@ -73,7 +75,7 @@ export function render(result, container) {
   };
   const views = {
     summary: () => show("summary", () => summary(result, views)),
-    rules: () => show("rules", () => ruleList(result, views)),
+    rules: () => show("rules", () => ruleList(result, views, filter)),
     child: (child) => show("child", () => childView(result, views, child)),
     rule: (code) => show("rule", () => ruleView(result, views, code)),
   };
@@ -145,18 +147,79 @@ function summary(result, views) {
   );
 }
 
-function ruleList(result, views) {
-  const rows = result.outcomes.map((o) => ({ ...o, outcome: outcomeText(o) }));
+/** The tables a rule concerns: those it declares, and those its findings are in (a LOAD check's). */
+function tablesOfRules(result) {
+  const out = new Map(result.outcomes.map((o) => [o.rule, new Set(o.tables || [])]));
+  for (const f of result.findings) if (f.table && out.has(f.rule)) out.get(f.rule).add(f.table);
+  return out;
+}
+
+function select(id, label, options, value, onchange) {
+  const s = el("select", { id, onchange: (e) => onchange(e.target.value) }, options.map(([v, text]) => el("option", { value: v, selected: v === value }, text)));
+  return el("div", { class: "picker" }, el("label", { for: id }, label), s);
+}
+
+function ruleList(result, views, filter) {
+  const tablesOf = tablesOfRules(result);
+  // every table that has a finding or a rule, in the order of the files read, then the rest by name
+  const named = new Set([...tablesOf.values()].flatMap((s) => [...s]));
+  const order = [...new Set([...result.sources.map((s) => s.table).filter((t) => named.has(t)), ...[...named].sort()])];
+  const all = result.outcomes.map((o) => ({ ...o, outcome: outcomeText(o) }));
+  const holder = el("div", {});
+  const shown = el("p", { id: "rules-shown", class: "note", role: "status", "aria-live": "polite" });
+  const apply = () => {
+    const rows = all.filter(
+      (o) =>
+        (!filter.table || tablesOf.get(o.rule).has(filter.table)) &&
+        (!filter.severity || o.severity === filter.severity) &&
+        (!filter.failed || o.status === "failed"),
+    );
+    shown.textContent = `Showing ${rows.length} of ${all.length} rules.`;
+    holder.replaceChildren(
+      table(
+        [["rule", "Rule", (o) => views.rule(o.rule)], ["stage", "Stage"], ["severity", "Severity"], ["outcome", "Outcome"], ["message", "Message"]],
+        rows,
+        { caption: "Rule outcomes" },
+      ),
+    );
+  };
+  const failedOnly = el("input", {
+    type: "checkbox",
+    id: "rules-failed",
+    checked: filter.failed,
+    onchange: (e) => {
+      filter.failed = e.target.checked;
+      apply();
+    },
+  });
+  const controls = el(
+    "form",
+    { class: "filters", "aria-label": "Filter the rules", onsubmit: (e) => e.preventDefault() },
+    select("rules-table", "Table", [["", "All tables"], ...order.map((t) => [t, t])], filter.table, (v) => {
+      filter.table = v;
+      apply();
+    }),
+    select(
+      "rules-severity",
+      "Severity",
+      [["", "All severities"], ["error", "Error"], ["warning", "Warning"], ["query", "Query"]],
+      filter.severity,
+      (v) => {
+        filter.severity = v;
+        apply();
+      },
+    ),
+    el("div", { class: "check" }, failedOnly, el("label", { for: "rules-failed" }, "Failed only")),
+  );
+  apply();
   return el(
     "section",
     { "aria-labelledby": "rules-title" },
     el("h2", { id: "rules-title" }, "Every rule and its outcome"),
     el("p", { class: "note" }, "Passed, failed, not run (and what it needs) or crashed: “no errors” and “never ran” never look alike."),
-    table(
-      [["rule", "Rule", (o) => views.rule(o.rule)], ["stage", "Stage"], ["severity", "Severity"], ["outcome", "Outcome"], ["message", "Message"]],
-      rows,
-      { caption: "Rule outcomes" },
-    ),
+    controls,
+    shown,
+    holder,
   );
 }
 
