@@ -59,6 +59,7 @@ def hand_plan(year: str = "2024/25") -> dict[str, Any]:
         "CREATE TABLE run_settings (la VARCHAR)",
         "CREATE TABLE rule_hits (rule VARCHAR, _id BIGINT)",
         "CREATE MACRO as_date(x) AS try_strptime(x, '%d/%m/%Y')::DATE",
+        "CREATE MACRO blank_to_null(x) AS nullif(trim(x), '')",
     ]
     return {
         "format": 1,

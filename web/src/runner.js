@@ -568,6 +568,10 @@ export async function run(inputs, { year = null, la = null, previous = [], force
     outcomes.push({ rule: code, variant: "", message: kind.title, stage: 1, severity: kind.severity, status: n ? "failed" : "passed", count: n, detail: "", advice: kind.advice });
   }
   const sources = ds.sources.map((s) => ({ ...s }));
+  // the children in this year's Header, for errors per child (as overview.children_in_header)
+  const children = ds.has("Header", "current")
+    ? Number((await con.run('SELECT count(DISTINCT blank_to_null(CHILD)) AS n FROM raw."Header"'))[0].n)
+    : null;
   // kept open until the next run, for the findings CSV download
   last = { con, plan };
   const tEnd = performance.now();
@@ -582,6 +586,7 @@ export async function run(inputs, { year = null, la = null, previous = [], force
     findings,
     outcomes,
     sources,
+    children,
     seconds: {
       read: (tRead - t0) / 1000,
       prepare: ds.prepareSeconds,

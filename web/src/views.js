@@ -3,6 +3,8 @@
 // Built with DOM calls (never innerHTML with data in it): a value in a file can hold any
 // text, and the page's Content-Security-Policy forbids inline script and style anyway.
 
+import { plural, summarise } from "./summary.js";
+
 const MAX_ROWS = 500;
 
 function el(tag, attrs = {}, ...children) {
@@ -104,12 +106,12 @@ export function render(result, container) {
   return views;
 }
 
+const ratio = (x) => (x === null ? "n/a (no Header)" : x.toFixed(2));
+
 function summary(result, views) {
-  const f = result.findings;
-  const by = (sev) => f.filter((x) => x.severity === sev).length;
-  const children = new Set(f.filter((x) => x.child).map((x) => x.child));
-  const statuses = ["failed", "passed", "not run", "crashed"].map((s) => [s, result.outcomes.filter((o) => o.status === s).length]);
-  const failed = result.outcomes.filter((o) => o.status === "failed").sort((a, b) => b.count - a.count);
+  const s = summarise(result);
+  const statuses = ["failed", "passed", "not run", "crashed"].map((k) => [k, s.outcomes[k]]);
+  const ruleLink = (x) => views.rule(x.code);
   return el(
     "section",
     { "aria-labelledby": "summary-title" },
@@ -117,18 +119,44 @@ function summary(result, views) {
     el(
       "dl",
       { class: "figures" },
-      el("dt", {}, "Errors"), el("dd", { id: "count-error" }, by("error")),
-      el("dt", {}, "Queries"), el("dd", {}, by("query")),
-      el("dt", {}, "Warnings"), el("dd", {}, by("warning")),
-      el("dt", {}, "Children with a finding"), el("dd", {}, children.size),
-      ...statuses.flatMap(([s, n]) => [el("dt", {}, `Rules ${s}`), el("dd", {}, n)]),
+      el("dt", {}, "Children in the Header"), el("dd", { id: "count-children" }, s.children === null ? "no Header supplied" : s.children),
+      el("dt", {}, "Errors (DfE rules)"), el("dd", { id: "count-error" }, s.errors),
+      el("dt", {}, "Errors per child"), el("dd", { id: "errors-per-child" }, ratio(s.errorsPerChild)),
+      el("dt", {}, "Children with at least one error"), el("dd", { id: "children-with-errors" }, s.childrenWithErrors),
+      el("dt", {}, "Queries (please check)"), el("dd", {}, s.queries),
+      el("dt", {}, "Problems reading the files"), el("dd", {}, `${plural(s.loadErrors, "error")}, ${plural(s.loadWarnings, "warning")}`),
+      el("dt", {}, "Children with any finding"), el("dd", {}, s.childrenWithFindings),
+      ...statuses.flatMap(([k, n]) => [el("dt", {}, `Rules ${k}`), el("dd", {}, n)]),
     ),
-    el("h3", {}, "Files read"),
-    table(
-      [["period", "Period"], ["table", "Table"], ["file", "File"], ["rows", "Rows"]],
-      result.sources,
-      { caption: "Files read" },
-    ),
+    ...(s.fixFirst.length
+      ? [
+          el("h3", { id: "fix-first-title" }, "Fix first: errors reading the files and stage 1 errors, most rows first"),
+          el("p", { class: "note" }, "Stage 2 rules read values that stage 1 checks: fix these first, and some stage 2 findings may go."),
+          el(
+            "div",
+            { id: "fix-first" },
+            table(
+              [["code", "Code", ruleLink], ["message", "Problem"], ["rows", "Rows"], ["children", "Children"]],
+              s.fixFirst,
+              { caption: `Fix first (${s.fixFirst.length})` },
+            ),
+          ),
+        ]
+      : []),
+    ...(s.fixLater.length
+      ? [
+          el("h3", {}, s.fixFirst.length ? "Then: the other failing rules" : "Failing rules, most rows first"),
+          el(
+            "div",
+            { id: "fix-later" },
+            table(
+              [["code", "Code", ruleLink], ["message", "Message"], ["severity", "Severity"], ["rows", "Rows"], ["children", "Children"]],
+              s.fixLater,
+              { caption: `Then (${s.fixLater.length})` },
+            ),
+          ),
+        ]
+      : []),
     ...["crashed", "not run"].flatMap((status) => {
       const these = result.outcomes.filter((o) => o.status === status);
       if (!these.length) return [];
@@ -138,11 +166,11 @@ function summary(result, views) {
         table([["rule", "Rule", (o) => views.rule(o.rule)], ["detail", "Why"], ["message", "Message"]], these, { caption: title }),
       ];
     }),
-    el("h3", {}, "Rules with the most findings"),
+    el("h3", {}, "Files read"),
     table(
-      [["rule", "Rule", (o) => views.rule(o.rule)], ["severity", "Severity"], ["count", "Rows"], ["message", "Message"]],
-      failed.slice(0, 20),
-      { caption: "Rules with the most findings" },
+      [["period", "Period"], ["table", "Table"], ["file", "File"], ["rows", "Rows"]],
+      result.sources,
+      { caption: "Files read" },
     ),
   );
 }
