@@ -32,7 +32,7 @@ for (const name of ["index.html", "style.css"]) copyFileSync(join(here, name), j
 for (const name of ["duckdb-eh.wasm", "duckdb-browser-eh.worker.js"]) copyFileSync(join(duckdb, name), join(out, "duckdb", name));
 
 // the bundled packages' licences travel with the page (DuckDB-WASM's package carries none: MIT, per its package.json)
-const licences = ["apache-arrow/LICENSE.txt", "read-excel-file/LICENSE", "fflate/LICENSE", "flatbuffers/LICENSE", "tslib/LICENSE.txt"]
+const licences = ["apache-arrow/LICENSE.txt", "read-excel-file/LICENSE", "exceljs/LICENSE", "fflate/LICENSE", "flatbuffers/LICENSE", "tslib/LICENSE.txt"]
   .map((p) => join(here, "node_modules", p))
   .filter((p) => existsSync(p))
   .map((p) => `== ${p.split("node_modules/")[1]} ==\n\n${readFileSync(p, "utf8")}`);

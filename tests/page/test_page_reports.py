@@ -19,6 +19,7 @@ from test_page_acceptance import LA, YEAR, make_return
 from typer.testing import CliRunner
 
 from ssda903.cli import app
+from ssda903.model import load_model
 from ssda903.page.build import write_page
 from ssda903.page.serve import serving
 
@@ -104,3 +105,72 @@ def test_the_summary_and_fix_first_are_the_command_lines(
     )
     assert [int(x.replace(",", "")) for x in column(page, "#fix-later", 4)] == [r["rows"] for r in later]
     assert set(column(page, "#fix-later", 1)) == {r["rule"] for r in later}
+
+
+def marks(book: Any, sheet: str) -> dict[str, tuple[str, str]]:
+    """The marked cells of a sheet: coordinate → (fill colour, comment)."""
+    out = {}
+    for row in book[sheet].iter_rows():
+        for cell in row:
+            if cell.comment is not None:
+                out[cell.coordinate] = (str(cell.fill.fgColor.rgb), cell.comment.text.strip())
+    return out
+
+
+def values(book: Any, sheet: str) -> list[list[Any]]:
+    """A rule sheet's rows below its heading, without the File column (the command line names files by path)."""
+    return [[v for i, v in enumerate(r) if i != 2] for r in book[sheet].iter_rows(min_row=5, values_only=True)]
+
+
+def test_the_excel_report_is_the_command_lines_shape(
+    validated: PageSession, cli_reports: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    _, out = cli_reports
+    page = validated.page
+    with page.expect_download() as download:
+        page.click("#download-xlsx")
+    assert download.value.suggested_filename == "ssda903-report.xlsx"
+    saved = tmp_path / "page.xlsx"
+    download.value.save_as(saved)
+    mine = load_workbook(saved)
+    cli = load_workbook(out / "r.xlsx")
+    # the same sheets in the same order: Summary, Outcomes, Findings, a sheet per rule, each input table
+    assert mine.sheetnames == cli.sheetnames
+    assert mine.sheetnames[:3] == ["Summary", "Outcomes", "Findings"]
+    assert "Header" in mine.sheetnames and "Episodes (previous year)" in mine.sheetnames
+    # every failing cell of every input table is marked as on the command line: the same fill, the same comment
+    model = {t.name for t in load_model().all_tables}
+    tables = [name for name in cli.sheetnames if name.split(" (")[0] in model]
+    assert tables
+    assert len(marks(cli, "Header")) > 5 and len(marks(cli, "Episodes")) > 5
+    for name in tables:
+        assert marks(mine, name) == marks(cli, name), name
+    # one known finding, checked by hand: its cell is red and names the rule
+    findings = json.loads((out / "r.json").read_text(encoding="utf-8"))["findings"]
+    known = next(
+        f
+        for f in findings
+        if (f["table"], f["period"], f["severity"]) == ("Header", "current", "error") and f["column"] in ("SEX", "DOB")
+    )
+    heads = [c.value for c in mine["Header"][1]]
+    cell = mine["Header"].cell(row=known["row"] + 2, column=heads.index(known["column"]) + 1)
+    assert cell.fill.fgColor.rgb == "FFFFC7CE"
+    assert cell.comment is not None and f"{known['rule']}: " in cell.comment.text
+    # each rule's sheet: the same rows, the values of its fields as typed (the file named as given)
+    for code in [name for name in cli.sheetnames[3:] if name not in tables and name != "Load problems"]:
+        assert values(mine, code) == values(cli, code), code
+    # the rule's own sheet lists the finding's child; the Findings sheet has every finding
+    rows = [[c.value for c in r] for r in mine[known["rule"]].iter_rows(min_row=6)]
+    assert any(r[0] == known["child"] for r in rows)
+    assert mine["Findings"].max_row == cli["Findings"].max_row
+    summary = {r[0].value: r[1].value for r in mine["Summary"].iter_rows(max_col=2) if r[0].value}
+    cli_summary = {r[0].value: r[1].value for r in cli["Summary"].iter_rows(max_col=2) if r[0].value}
+    for label in (
+        "Children in the Header",
+        "Errors (DfE rules)",
+        "Errors per child",
+        "Children with at least one error",
+    ):
+        assert summary[label] == cli_summary[label], label

@@ -5,7 +5,8 @@
 // ``run(...)`` the whole result (findings, outcomes, sources, timings).
 
 import { database } from "./db.js";
-import { findingsCsv, planIndex, prefetch, query, run, usePlan, validate } from "./runner.js";
+import { excelReport } from "./excel.js";
+import { findingsCsv, lastRun, planIndex, prefetch, query, run, usePlan, validate } from "./runner.js";
 import { render } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
@@ -106,6 +107,7 @@ async function validateNow(forceYear = false) {
     );
     render(result, $("results"));
     $("download").disabled = false;
+    $("download-xlsx").disabled = false;
     // the first view tab: keyboard users land on the results, with the focus ring showing where
     document.getElementById("tab-summary")?.focus({ preventScroll: true });
     $("results").scrollIntoView({ block: "start" });
@@ -123,16 +125,38 @@ async function validateNow(forceYear = false) {
   }
 }
 
-async function download() {
-  const bytes = await findingsCsv();
-  const url = URL.createObjectURL(new Blob([bytes], { type: "text/csv" }));
+function save(bytes, name, type) {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
   const a = document.createElement("a");
   a.href = url;
-  a.download = "findings.csv";
+  a.download = name;
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function download() {
+  save(await findingsCsv(), "findings.csv", "text/csv");
+}
+
+/** The last run's Excel report (bytes), in the shape of ssda903 validate --report report.xlsx. */
+async function workbook() {
+  const done = lastRun();
+  if (done === null) throw new Error("nothing has been validated yet");
+  return excelReport({ ...done, query });
+}
+
+async function downloadExcel() {
+  const button = $("download-xlsx");
+  button.disabled = true;
+  setStatus("Writing the Excel report…", "busy");
+  try {
+    save(await workbook(), "ssda903-report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    setStatus("The Excel report is downloaded (ssda903-report.xlsx).", "done");
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function wire() {
@@ -149,6 +173,7 @@ function wire() {
   $("validate").addEventListener("click", () => validateNow());
   $("force-year").addEventListener("click", () => validateNow(true));
   $("download").addEventListener("click", () => download().catch((e) => setStatus(`Download failed: ${e.message}`, "error")));
+  $("download-xlsx").addEventListener("click", () => downloadExcel().catch((e) => setStatus(`The Excel report could not be written: ${e.message}`, "error")));
   const zone = $("drop");
   zone.addEventListener("dragover", (e) => {
     e.preventDefault();
@@ -168,7 +193,7 @@ function wire() {
 
 async function start() {
   const t0 = performance.now();
-  window.ssda903 = { validate, run, query, findingsCsv, usePlan, ready: false };
+  window.ssda903 = { validate, run, query, findingsCsv, workbook, usePlan, ready: false };
   wire();
   try {
     const idx = await planIndex();

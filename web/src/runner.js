@@ -576,7 +576,7 @@ export async function run(inputs, { year = null, la = null, previous = [], force
   last = { con, plan };
   const tEnd = performance.now();
   progress({ stage: "done", message: `${findings.length} findings` });
-  return {
+  last.result = {
     year: plan.year,
     yearSource,
     la: la || null,
@@ -597,6 +597,7 @@ export async function run(inputs, { year = null, la = null, previous = [], force
       total: (tEnd - t0) / 1000,
     },
   };
+  return last.result;
 }
 
 // Arrow gives numbers as doubles (castBigIntToDouble) and text as strings; a whole-number double
@@ -646,6 +647,11 @@ export async function findingsCsv() {
   const bytes = await con.db.copyFileToBuffer(name);
   await con.db.dropFile(name);
   return bytes;
+}
+
+/** The last run's result and plan ({result, plan}, for the Excel report), or null. */
+export function lastRun() {
+  return last === null ? null : { result: last.result, plan: last.plan };
 }
 
 /** Rows of a query on the last run's database (raw.*, findings …): for the curious, and the tests. */
