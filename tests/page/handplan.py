@@ -20,10 +20,11 @@ WITH all_rows AS (
 everything AS (
     SELECT h.rule, r.period, r.tbl AS "table", r._row AS row, r.child, 'error' AS severity, 1 AS stage,
            r._file AS file, r._line AS line, 'SEX' AS "column", NULL::VARCHAR AS value, 'Sex is not 1 or 2' AS message,
-           NULL::VARCHAR AS after_stage1
+           NULL::VARCHAR AS after_stage1, 'SEX' AS fields, h._id
     FROM rule_hits h JOIN all_rows r USING (_id)
     UNION ALL
-    SELECT rule, period, tbl, row, child, 'error', 1, file, line, "column", value, message, NULL FROM file_problems
+    SELECT rule, period, tbl, row, child, 'error', 1, file, line, "column", value, message, NULL, "column", NULL::BIGINT
+    FROM file_problems
 )
 SELECT *, row_number() OVER (ORDER BY rule, period, "table" NULLS FIRST, row NULLS FIRST, file, line, "column") AS sort_key
 FROM everything

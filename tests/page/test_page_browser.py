@@ -288,3 +288,46 @@ def test_the_rule_list_filters_by_table_severity_and_failed(fresh_session: PageS
     page.select_option("#rules-table", "")
     page.click("#rules-failed")
     assert {"T1", "T2", "T3"} <= codes()
+
+
+def test_the_excel_report_marks_the_failing_cell_and_says_what_did_not_run(
+    fresh_session: PageSession, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    page = fresh_session.page
+    page.set_input_files(
+        "#files",
+        files=[
+            {"name": "header.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
+            {"name": "episodes.csv", "mimeType": "text/csv", "buffer": EPISODES.encode()},
+        ],
+    )
+    page.select_option("#year", "2024/25")
+    page.click("#validate")
+    page.wait_for_selector("#status[data-kind=done]")
+    with page.expect_download() as download:
+        page.click("#download-xlsx")
+    saved = tmp_path / "report.xlsx"
+    download.value.save_as(saved)
+    book = load_workbook(saved)
+    assert book.sheetnames[:3] == ["Summary", "Outcomes", "Findings"]
+    assert book.sheetnames[-2:] == ["Header", "Episodes"]
+    assert "T1" in book.sheetnames
+    # child 2's SEX (3) on line 3 of header.csv: the cell is red and its comment names the rule
+    header = book["Header"]
+    heads = [c.value for c in header[1]]
+    assert heads[0] == "Line" and heads[-1] == "File"
+    cell = header.cell(row=3, column=heads.index("SEX") + 1)
+    assert cell.value == "3"
+    assert cell.fill.fgColor.rgb == "FFFFC7CE"
+    assert cell.comment is not None and cell.comment.text.strip() == "T1: Sex is not 1 or 2"
+    assert header.cell(row=2, column=heads.index("SEX") + 1).comment is None  # child 1 passes
+    # a crashed rule and one that did not run are said to be so, never passes
+    said = {r[0]: r[1] for r in book["Summary"].iter_rows(max_col=2, values_only=True) if r[0]}
+    assert "they are not passes" in said["Not every rule ran"]
+    assert said["Errors per child"] == 0.5  # 1 error, 2 children in the Header
+    statuses = {r[0]: r[2] for r in book["Outcomes"].iter_rows(min_row=2, values_only=True)}
+    assert (statuses["T1"], statuses["T2"], statuses["T3"]) == ("failed", "crashed", "not run")
+    assert fresh_session.foreign_requests() == []
+    assert fresh_session.console_errors == []
