@@ -587,6 +587,8 @@ export async function run(inputs, { year = null, la = null, previous = [], force
     outcomes,
     sources,
     children,
+    // the 903's tables in the model's order (Header, Episodes …), for lists of them
+    tables: plan.tables.map((t) => t.name),
     seconds: {
       read: (tRead - t0) / 1000,
       prepare: ds.prepareSeconds,

@@ -189,9 +189,9 @@ function select(id, label, options, value, onchange) {
 
 function ruleList(result, views, filter) {
   const tablesOf = tablesOfRules(result);
-  // every table that has a finding or a rule, in the order of the files read, then the rest by name
+  // every table that has a finding or a rule, in the model's order (Header, Episodes …), then any other by name
   const named = new Set([...tablesOf.values()].flatMap((s) => [...s]));
-  const order = [...new Set([...result.sources.map((s) => s.table).filter((t) => named.has(t)), ...[...named].sort()])];
+  const order = [...new Set([...(result.tables || []).filter((t) => named.has(t)), ...[...named].sort()])];
   const all = result.outcomes.map((o) => ({ ...o, outcome: outcomeText(o) }));
   const holder = el("div", {});
   const shown = el("p", { id: "rules-shown", class: "note", role: "status", "aria-live": "polite" });
