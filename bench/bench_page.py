@@ -8,7 +8,7 @@ Writes the page (``ssda903.page.write_page``, the compiled plan of the year), se
 "ready" is from navigation to DuckDB-WASM initialised (the page says so: ``readyMs``); "first
 result" is ``window.ssda903.run`` on a synthetic return (with last year's, 5% of children with
 errors), from the call to the findings being back, on a warm page (a second run reuses nothing
-but the loaded DuckDB and the downloaded plan). The command line's ``validate`` on the same files
+but the loaded DuckDB and the downloaded plan); then the Excel report of that run is written. The command line's ``validate`` on the same files
 is shown beside it. Figures vary with the machine and its load; nothing here asserts a time.
 """
 
@@ -27,6 +27,12 @@ RUN = """async ([files, options]) => {
   const t0 = performance.now();
   const result = await window.ssda903.run(made, options);
   return {ms: performance.now() - t0, findings: result.findings.length, read: result.seconds.read, seconds: result.seconds};
+}"""
+
+WORKBOOK = """async () => {
+  const t0 = performance.now();
+  const bytes = await window.ssda903.workbook();
+  return {ms: performance.now() - t0, bytes: bytes.length};
 }"""
 
 
@@ -80,11 +86,13 @@ def main() -> None:
                 ready_ms = page.evaluate("() => window.ssda903.readyMs")
                 first = page.evaluate(RUN, [files, {"year": args.year, "la": "E09000027"}])
                 again = page.evaluate(RUN, [files, {"year": args.year, "la": "E09000027"}])
+                book = page.evaluate(WORKBOOK)
                 print(
                     f"{children:>7,} children, run {attempt + 1}: ready {ready_ms / 1000:.2f} s (navigation to ready "
                     f"{loaded:.2f} s); first result {first['ms'] / 1000:.2f} s (reading {first['read']:.2f} s), "
                     f"again {again['ms'] / 1000:.2f} s; {first['findings']:,} findings "
-                    f"(command line: {len(result.findings()):,} findings in {cli:.2f} s); stages {first['seconds']}"
+                    f"(command line: {len(result.findings()):,} findings in {cli:.2f} s); "
+                    f"Excel report {book['ms'] / 1000:.2f} s ({book['bytes'] / 1e6:.1f} MB); stages {first['seconds']}"
                 )
                 page.close()
         browser.close()
