@@ -79,6 +79,7 @@ def compile_plan(year: str | CollectionYear) -> dict[str, Any]:
                 "stage": r.stage,
                 "severity": r.severity,
                 "message": r.message,
+                "why": " ".join(r.why.split()),
                 "fields": list(r.fields),
                 "tables": list(r.tables),
                 "needs": [list(n) for n in r.needs],

@@ -161,6 +161,9 @@ def test_the_excel_report_is_the_command_lines_shape(
     # each rule's sheet: the same rows, the values of its fields as typed (the file named as given)
     for code in [name for name in cli.sheetnames[3:] if name not in tables and name != "Load problems"]:
         assert values(mine, code) == values(cli, code), code
+        # its heading: the message, the count, and why the rule exists (or a load check's advice)
+        heading = [[c.value for c in r] for r in mine[code].iter_rows(max_row=3, max_col=2)]
+        assert heading == [[c.value for c in r] for r in cli[code].iter_rows(max_row=3, max_col=2)], code
     # the rule's own sheet lists the finding's child; the Findings sheet has every finding
     rows = [[c.value for c in r] for r in mine[known["rule"]].iter_rows(min_row=6)]
     assert any(r[0] == known["child"] for r in rows)

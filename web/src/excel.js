@@ -325,7 +325,9 @@ class Writer {
     const severity = rows.length ? rows[0].severity : "";
     const children = new Set(rows.filter((f) => f.child !== null && f.child !== undefined).map((f) => f.child)).size;
     this.put(ws, 1, 1, `${plural(rows.length, "row")}, ${plural(children, "child")}. Severity: ${severity}.`);
-    if (load && this.plan.load_kinds?.[code]) this.put(ws, 2, 1, this.plan.load_kinds[code].advice, NOTE);
+    const why = (this.plan.rules || []).find((r) => r.code === code && r.why)?.why;
+    if (why) this.put(ws, 2, 1, why, NOTE);
+    else if (load && this.plan.load_kinds?.[code]) this.put(ws, 2, 1, this.plan.load_kinds[code].advice, NOTE);
     const marked = rows.some((f) => f.after_stage1);
     const extra = [...(load ? ["Problem"] : []), ...(marked ? ["After stage 1"] : [])];
     const heads = ["Child", "Table", "File", "Line", ...extra, ...fields];
