@@ -35,6 +35,24 @@ def outcome(result: dict[str, Any], code: str) -> dict[str, Any]:
     return next(o for o in result["outcomes"] if o["rule"] == code)
 
 
+def _choose_the_hand_return(page: Any) -> None:
+    """The hand-made Header and Episodes files, for 2024/25, in the page's form."""
+    page.set_input_files(
+        "#files",
+        files=[
+            {"name": "header.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
+            {"name": "episodes.csv", "mimeType": "text/csv", "buffer": EPISODES.encode()},
+        ],
+    )
+    page.select_option("#year", "2024/25")
+
+
+def _validate_the_hand_return(page: Any) -> None:
+    _choose_the_hand_return(page)
+    page.click("#validate")
+    page.wait_for_selector("#status[data-kind=done]")
+
+
 def test_every_rule_gets_an_outcome(hand_session: PageSession) -> None:
     result = run(hand_session, {"header.csv": HEADER.encode(), "episodes.csv": EPISODES.encode()})
     assert outcome(result, "T1")["status"] == "failed"
@@ -103,14 +121,7 @@ def test_the_page_shows_a_message_not_a_blank_page_when_nothing_can_be_read(fres
 
 def test_views_by_keyboard_and_screenshots(fresh_session: PageSession, tmp_path: Path) -> None:
     page = fresh_session.page
-    page.set_input_files(
-        "#files",
-        files=[
-            {"name": "header.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
-            {"name": "episodes.csv", "mimeType": "text/csv", "buffer": EPISODES.encode()},
-        ],
-    )
-    page.select_option("#year", "2024/25")
+    _choose_the_hand_return(page)
     page.focus("#validate")
     page.keyboard.press("Enter")
     page.wait_for_selector("#status[data-kind=done]")
@@ -246,16 +257,7 @@ def test_last_years_files_must_hold_last_years_dates(hand_session: PageSession) 
 
 def test_the_rule_list_filters_by_table_severity_and_failed(fresh_session: PageSession) -> None:
     page = fresh_session.page
-    page.set_input_files(
-        "#files",
-        files=[
-            {"name": "header.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
-            {"name": "episodes.csv", "mimeType": "text/csv", "buffer": EPISODES.encode()},
-        ],
-    )
-    page.select_option("#year", "2024/25")
-    page.click("#validate")
-    page.wait_for_selector("#status[data-kind=done]")
+    _validate_the_hand_return(page)
     page.click("#tab-rules")
 
     def codes(*, load: bool = False) -> set[str]:
@@ -300,16 +302,7 @@ def test_the_excel_report_marks_the_failing_cell_and_says_what_did_not_run(
     from openpyxl import load_workbook
 
     page = fresh_session.page
-    page.set_input_files(
-        "#files",
-        files=[
-            {"name": "header.csv", "mimeType": "text/csv", "buffer": HEADER.encode()},
-            {"name": "episodes.csv", "mimeType": "text/csv", "buffer": EPISODES.encode()},
-        ],
-    )
-    page.select_option("#year", "2024/25")
-    page.click("#validate")
-    page.wait_for_selector("#status[data-kind=done]")
+    _validate_the_hand_return(page)
     with page.expect_download() as download:
         page.click("#download-xlsx")
     saved = tmp_path / "report.xlsx"
