@@ -183,15 +183,21 @@ def not_collected_sql(period: str, table: Table, year: CollectionYear) -> str:
     )
 
 
-def all_rows_sql() -> str:
-    """The view of every row the user gave, with where it came from (tables nobody gave are empty)."""
-    unions = [
-        f"SELECT _id, '{period}' AS period, '{table.name}' AS tbl, _file, _row, _line, "
-        f"blank_to_null(CHILD) AS child FROM {RAW_SCHEMA[period]}.{quote(table.name)}"
-        for period in PERIODS
-        for table in load_model().all_tables
-    ]
-    return "CREATE OR REPLACE VIEW all_rows AS " + " UNION ALL ".join(unions)
+#: every row the user gave, with where it came from: one table, filled from each raw table supplied
+ALL_ROWS_DDL = (
+    "CREATE OR REPLACE TABLE all_rows (_id BIGINT, period VARCHAR, tbl VARCHAR, _file VARCHAR, _row BIGINT, "
+    "_line BIGINT, child VARCHAR)"
+)
+
+
+def all_rows_sql(period: str, table: Table) -> str:
+    """The rows of one raw table into ``all_rows`` (a table, not a view over every raw table: the
+    findings join it several times, and a view of 48 tables, most of them empty, costs more to plan
+    than a small return costs to check)."""
+    return (
+        f"INSERT INTO all_rows SELECT _id, '{period}', '{table.name}', _file, _row, _line, blank_to_null(CHILD) "
+        f"FROM {RAW_SCHEMA[period]}.{quote(table.name)}"
+    )
 
 
 #: the SQL-made file problems, replaced each time the steps run
@@ -206,12 +212,14 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
         Step(setup_sql(year)),
         Step(la_settings_sql()),
         Step(CELL_PROBLEMS_DDL),
+        Step(ALL_ROWS_DDL),
         Step(f"DELETE FROM file_problems WHERE rule IN ({', '.join(literal(c) for c in MADE_BY_STEPS)})"),
     ]
     for period in PERIODS:
         period_year = year if period == "current" else year.previous()
         for table in model.all_tables:
             key = (period, table.name)
+            steps.append(Step(all_rows_sql(period, table), when=(key,)))
             steps.append(Step(typed_table_sql(period, table), when=(key,)))
             steps.append(Step(empty_rows_sql(period, table), when=(key,)))
             steps.append(Step(empty_table_sql(period, table), unless=key))
@@ -222,7 +230,6 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
                 steps.append(Step(converted_text_sql(period, table), when=(key, ("problem", "LOAD13"))))
             else:
                 steps.append(Step(not_collected_sql(period, table, period_year), when=(key,)))
-    steps.append(Step(all_rows_sql()))
     # the DfE expressions are table macros over the typed tables: they can exist now
     steps.append(Step(vocabulary_sql("expressions")))
     steps += repeat_steps()
