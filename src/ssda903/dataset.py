@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from ssda903.model import CollectionYear, Column, load_model
+from ssda903.model import CollectionYear, load_model
 from ssda903.problems import LoadProblem
 from ssda903.sql import vocabulary_sql
 from ssda903.sqltext import literal as _literal
@@ -89,9 +89,6 @@ class Dataset:
     references: dict[str, str] = field(default_factory=dict)
     #: whether the typed tables are up to date with the raw ones (see ssda903.typed.finish)
     finished: bool = False
-    #: what the typed tables were last built for: (year, LA), and the (period, table) pairs supplied
-    typed_setup: tuple[CollectionYear, str | None] | None = None
-    typed_tables: set[tuple[str, str]] = field(default_factory=set)
     #: how ``la`` was settled: "given", "guessed" (from the home postcodes) or "" (not known)
     la_source: str = ""
     #: DuckDB's memory limit ("4GB"; None: DuckDB's default, 80% of the machine); beyond it DuckDB
@@ -173,8 +170,7 @@ class Dataset:
         """
         if period not in PERIODS:
             raise ValueError(f"period must be one of {PERIODS}")
-        raw = f"{RAW_SCHEMA[period]}.{quote(table)}"
-        self._ensure_raw(period, table)
+        raw = f"{RAW_SCHEMA[period]}.{quote(table)}"  # made for every table by prepare_sql()
         extras = extras or {}
         for name in extras:
             self.con.execute(f"ALTER TABLE {raw} ADD COLUMN IF NOT EXISTS {quote(name)} VARCHAR")
@@ -210,16 +206,6 @@ class Dataset:
 
     def _count(self, relation: str) -> int:
         return int(self.con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
-
-    def model_columns(self, table: str) -> list[Column]:
-        t = load_model().table(table)
-        return [c for c in t.columns.values() if not c.derived]
-
-    def raw_ddl(self, period: str, table: str) -> str:
-        return raw_ddl(period, table)
-
-    def _ensure_raw(self, period: str, table: str) -> None:
-        self.con.execute(raw_ddl(period, table))
 
     # -- reading back -------------------------------------------------------
     def _typed(self) -> None:

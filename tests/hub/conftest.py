@@ -100,6 +100,17 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def rules(
+    fails: dict[str, Any], passes: tuple[str, ...] = (), not_run: tuple[str, ...] = (), crashed: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A profile's rules: the failing ones with their rows, and those passed, not run or crashed."""
+    out: dict[str, Any] = {c: {"outcome": "failed", "rows": rows, "children": "1-9"} for c, rows in fails.items()}
+    out |= {c: {"outcome": "passed", "rows": 0, "children": 0} for c in passes}
+    out |= {c: {"outcome": "not run"} for c in not_run}
+    out |= {c: {"outcome": "crashed"} for c in crashed}
+    return out
+
+
 def make_profile(la: str = CROYDON, year: str = "2024/25", **changes: Any) -> dict[str, Any]:
     """A valid profile as ``ssda903 profile`` writes it (a few rules of the year), with ``changes``."""
     codes = sorted(c for c, years in rule_codes().items() if CollectionYear.parse(year) in years)[:40]

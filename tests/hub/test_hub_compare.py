@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CROYDON, LEEDS, Hub, auth, make_profile, serving
+from conftest import CROYDON, LEEDS, Hub, auth, make_profile, rules, serving
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -25,16 +25,6 @@ def submit(hub: Hub, la: str, **changes: Any) -> tuple[str, int]:
     r = hub.client.post("/api/profiles", json=make_profile(la, **changes), headers=auth(token))
     assert r.status_code == 201, r.json()
     return token, r.json()["id"]
-
-
-def rules(
-    fails: dict[str, Any], passes: tuple[str, ...] = (), not_run: tuple[str, ...] = (), crashed: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    out: dict[str, Any] = {c: {"outcome": "failed", "rows": rows, "children": "1-9"} for c, rows in fails.items()}
-    out |= {c: {"outcome": "passed", "rows": 0, "children": 0} for c in passes}
-    out |= {c: {"outcome": "not run"} for c in not_run}
-    out |= {c: {"outcome": "crashed"} for c in crashed}
-    return out
 
 
 @pytest.mark.parametrize(

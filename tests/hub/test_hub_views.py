@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from conftest import CROYDON, LEEDS, Hub, auth, make_profile
+from conftest import CROYDON, LEEDS, Hub, auth, make_profile, rules
 from sqlalchemy import select
 
 from ssda903.hub.compare import NOT_SHOWN, cell
@@ -24,16 +24,6 @@ BIRMINGHAM, RICHMOND, HARTLEPOOL, COVENTRY = "E08000025", "E09000027", "E0600000
 BARKING, BARNET = "E09000002", "E09000003"
 VIEWS = ("position", "eliminated_elsewhere", "who_fixed_it", "heatmap")
 HOW = "We changed the extract for placement end dates so they chain to the next placement's start."
-
-
-def rules(
-    fails: dict[str, Any], passes: tuple[str, ...] = (), not_run: tuple[str, ...] = (), crashed: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    out: dict[str, Any] = {c: {"outcome": "failed", "rows": rows, "children": "1-9"} for c, rows in fails.items()}
-    out |= {c: {"outcome": "passed", "rows": 0, "children": 0} for c in passes}
-    out |= {c: {"outcome": "not run"} for c in not_run}
-    out |= {c: {"outcome": "crashed"} for c in crashed}
-    return out
 
 
 def submit(hub: Hub, la: str, tokens: dict[str, str] | None = None, **changes: Any) -> str:

@@ -99,19 +99,18 @@ class PageSession:
 @pytest.fixture(scope="module")
 def hand_session(browser: Any, hand_url: str) -> Iterator[PageSession]:
     """One page for a module's tests (DuckDB starts once); a test that drives the form uses fresh_session."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    session = PageSession(context.new_page(), hand_url)
-    session.open()
-    try:
-        yield session
-    finally:
-        context.close()
+    yield from _opened(browser, hand_url)
 
 
 @pytest.fixture
 def fresh_session(browser: Any, hand_url: str) -> Iterator[PageSession]:
+    yield from _opened(browser, hand_url)
+
+
+def _opened(browser: Any, url: str) -> Iterator[PageSession]:
+    """The page at ``url`` in a browser context of its own, at a council laptop's screen size."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    session = PageSession(context.new_page(), hand_url)
+    session = PageSession(context.new_page(), url)
     session.open()
     try:
         yield session

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -84,3 +85,8 @@ def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         yield session
+
+
+def aware(at: datetime) -> datetime:
+    """A time read back from the database, in UTC (SQLite keeps no time zone: what it returns is UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ssda903.hub import audit
-from ssda903.hub.database import writing
+from ssda903.hub.database import aware, writing
 from ssda903.hub.requests import Me, factory_of, read_json
 from ssda903.hub.tables import Note, Person
 from ssda903.model.dfe_codes import rule_codes
@@ -162,7 +162,7 @@ def of_las(session: Session, las: set[str], rules: set[str]) -> dict[tuple[str, 
 
 def shown(note: Note) -> dict[str, Any]:
     """A note as the API shows it."""
-    written = note.written if note.written.tzinfo else note.written.replace(tzinfo=UTC)
+    written = aware(note.written)
     return {
         "id": note.id,
         "collection_year": note.collection_year,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ssda903.hub import audit
-from ssda903.hub.database import writing
+from ssda903.hub.database import aware, writing
 from ssda903.hub.tables import Person
 from ssda903.reference.authority import authority
 
@@ -28,10 +28,6 @@ class HubError(ValueError):
 def token_hash(token: str) -> str:
     """The stored form of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def add_person(factory: sessionmaker[Session], la: str, email: str, days: int = 365) -> tuple[Person, str]:
@@ -79,6 +75,6 @@ def signed_in(session: Session, token: str) -> Person | None:
     if not token or len(token) > 200:
         return None
     person = session.scalars(select(Person).where(Person.token_hash == token_hash(token))).first()
-    if person is None or person.revoked is not None or _aware(person.expires) <= datetime.now(UTC):
+    if person is None or person.revoked is not None or aware(person.expires) <= datetime.now(UTC):
         return None
     return person

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ssda903.hub import audit
-from ssda903.hub.database import writing
+from ssda903.hub.database import aware, writing
 from ssda903.hub.tables import Person, Submission
 
 
@@ -80,7 +80,7 @@ def of_la(session: Session, la: str) -> list[Submission]:
 
 def summary(sub: Submission) -> dict[str, Any]:
     """A submission as the API shows it (the profile itself is not repeated)."""
-    received = sub.received if sub.received.tzinfo else sub.received.replace(tzinfo=UTC)
+    received = aware(sub.received)
     return {
         "id": sub.id,
         "la": sub.la,
