@@ -76,6 +76,14 @@ class Source:
     copied: tuple[str, ...] = ()
 
 
+def default_workers() -> int:
+    """Two statements per core, at most four (``SSDA903_WORKERS`` overrides it; 1 runs one at a time)."""
+    given = os.environ.get("SSDA903_WORKERS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    return max(1, min(4, 2 * (os.cpu_count() or 1)))
+
+
 @dataclass
 class Dataset:
     """A 903 return (and optionally last year's) loaded into one DuckDB connection."""
@@ -94,6 +102,9 @@ class Dataset:
     #: DuckDB's memory limit ("4GB"; None: DuckDB's default, 80% of the machine); beyond it DuckDB
     #: spills to the system's temporary folder rather than fail
     memory_limit: str | None = None
+    #: how many statements (rule batches) go to DuckDB at once: a small return's costs DuckDB more
+    #: to plan than to run, and each statement is planned on one core
+    workers: int = field(default_factory=lambda: default_workers())
     _next_id: int = 0
 
     def __post_init__(self) -> None:

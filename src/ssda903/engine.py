@@ -56,7 +56,7 @@ from ssda903.problems import KINDS
 from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sqltext import literal, quote
-from ssda903.steps import Step, insert_rows, insert_sql, problem_row, script
+from ssda903.steps import Step, insert_rows, insert_sql, problem_row, run_concurrently, script
 from ssda903.typed import finish, read_back_problems
 
 if TYPE_CHECKING:
@@ -234,11 +234,10 @@ def run(
     alone: list[tuple[Rule, Outcome]] = list(runnable) if timed else []
     if not timed:
         # a few rules per statement: fewer round trips, without holding every rule's rows at once
-        for i in range(0, len(runnable), BATCH):
-            batch = runnable[i : i + BATCH]
-            try:
-                con.execute("INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r) for r, _ in batch))
-            except Exception:  # some rule in the batch fails: run each alone to find and contain it
+        batches = [runnable[i : i + BATCH] for i in range(0, len(runnable), BATCH)]
+        statements = ["INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r) for r, _ in b) for b in batches]
+        for batch, error in zip(batches, run_concurrently(con, statements, ds.workers), strict=True):
+            if error is not None:  # some rule in the batch fails: run each alone to find and contain it
                 alone += batch
     for r, o in runnable:
         if any(r is x for x, _ in alone):

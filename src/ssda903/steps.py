@@ -106,3 +106,59 @@ def problem_row(p: LoadProblem) -> tuple[Any, ...]:
         p.value,
         p.message,
     )
+
+
+def session_sql(con: Any) -> str:
+    """SET VARIABLE statements that give another connection this one's variables (the collection
+    dates, the LA): variables belong to a connection, tables and macros to the database."""
+    rows = con.execute("SELECT name, value, type FROM duckdb_variables()").fetchall()
+    return ";\n".join(
+        f"SET VARIABLE {name} = " + ("NULL" if value is None else f"CAST({literal(str(value))} AS {kind})")
+        for name, value, kind in rows
+    )
+
+
+def run_concurrently(con: Any, statements: list[str], workers: int) -> list[Exception | None]:
+    """Run independent statements on ``workers`` connections to ``con``'s database at once; each
+    statement's error, or None, in their order.
+
+    A small return's statements cost DuckDB more to plan than to run, and planning uses one core
+    a statement: a few at a time use every core. Each connection is given ``con``'s variables.
+    """
+    errors: list[Exception | None] = [None] * len(statements)
+    if workers <= 1 or len(statements) <= 1:
+        for i, sql in enumerate(statements):
+            try:
+                con.execute(sql)
+            except Exception as e:  # reported to the caller, which decides what a failure means
+                errors[i] = e
+        return errors
+    import threading
+
+    variables = session_sql(con)
+    cursors = [con.cursor() for _ in range(min(workers, len(statements)))]
+    for cursor in cursors:  # made here, so that a connection that cannot be made fails the caller
+        if variables:
+            cursor.execute(variables)
+    pending = iter(range(len(statements)))
+    lock = threading.Lock()
+
+    def work(cursor: Any) -> None:
+        while True:
+            with lock:
+                i = next(pending, None)
+            if i is None:
+                return
+            try:
+                cursor.execute(statements[i])
+            except Exception as e:  # as above
+                errors[i] = e
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in cursors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for cursor in cursors:
+        cursor.close()
+    return errors

@@ -230,11 +230,17 @@ def home_la_sql(period: str, postcodes: str) -> str:
     their latest episode, read from the raw Episodes and the postcode table ``postcodes`` (pcd, la).
     The web page runs the same query over its own copy of the postcodes."""
     raw = f"{RAW_SCHEMA[period]}.Episodes"
+    # the key, then the number, each worked out once per row: the macros expand their argument
+    # many times, and a join on postcode_number(postcode_key(...)) costs seven times as much
     return f"""
-        WITH placed AS (
-            SELECT coalesce(blank_to_null(e.CHILD), '#' || e._id) AS child, l.la,
-                   coalesce(as_date(e.DECOM), DATE '1900-01-01') AS decom
-            FROM {raw} e JOIN {postcodes} l ON l.pcd = postcode_number(postcode_key(e.HOME_POST))
+        WITH keyed AS (
+            SELECT coalesce(blank_to_null(CHILD), '#' || _id) AS child, postcode_key(HOME_POST) AS k, DECOM
+            FROM {raw}
+        ),
+        numbered AS (SELECT child, postcode_number(k) AS pcd, DECOM FROM keyed),
+        placed AS (
+            SELECT e.child, l.la, coalesce(as_date(e.DECOM), DATE '1900-01-01') AS decom
+            FROM numbered e JOIN {postcodes} l ON l.pcd = e.pcd
             WHERE l.la IS NOT NULL
         ),
         per_child AS (SELECT child, arg_max(la, decom) AS la FROM placed GROUP BY child)

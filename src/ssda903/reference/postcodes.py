@@ -71,7 +71,7 @@ def same_authority(code: str) -> list[str]:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """The table of looked-up postcodes (the macros it uses are in ssda903/sql/postcodes.sql)."""
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)")
 
 
 def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
@@ -128,63 +128,44 @@ def postcode_steps() -> list[Step]:
         Step(f"ALTER TABLE {raw}.Episodes ADD COLUMN IF NOT EXISTS PL_LOCATION VARCHAR")
         for raw in ("raw", "raw_previous")
     ]
-    steps.append(Step(f"CREATE TEMP TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)"))
+    steps.append(Step(f"CREATE TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)"))
     located = "len(coalesce(getvariable('own_la_codes'), [])) > 0"
     for schema, period in (("main", "current"), ("previous", "previous")):
-        supplied = ((period, "Episodes"),)
-        # only the postcodes in the return are read from the file
+        # Each postcode given is worked out once, however many episodes give it (the macros are
+        # dear: they expand their argument several times); only those are read from the file.
         steps.append(
             Step(
                 f"""
+                CREATE OR REPLACE TEMP TABLE _given_postcodes AS
+                WITH given AS (SELECT HOME_POST AS x FROM {schema}.Episodes UNION SELECT PL_POST FROM {schema}.Episodes),
+                keyed AS (SELECT x, postcode_key(x) AS k FROM given WHERE x IS NOT NULL)
+                SELECT x, k, postcode_number(k) AS number FROM keyed;
                 INSERT INTO {LOOKUP} SELECT pcd, la, e, n FROM {REFERENCE_VIEW}
-                WHERE pcd IN (
-                    SELECT DISTINCT postcode_number(k) FROM (
-                        SELECT postcode_key(HOME_POST) AS k FROM {schema}.Episodes
-                        UNION SELECT postcode_key(PL_POST) FROM {schema}.Episodes
-                    )
-                ) AND pcd NOT IN (SELECT pcd FROM {LOOKUP})
-                """,
-                when=supplied,
-            )
-        )
-        # keys are worked out once per row first: the macros expand their argument several times
-        steps.append(
-            Step(
-                f"""
+                WHERE pcd IN (SELECT number FROM _given_postcodes) AND pcd NOT IN (SELECT pcd FROM {LOOKUP});
+                CREATE OR REPLACE TEMP TABLE _places AS
+                SELECT g.x, l.e, l.n, placement_la(g.k, l.la) AS pl_la
+                FROM _given_postcodes g LEFT JOIN {LOOKUP} l ON l.pcd = g.number;
                 CREATE OR REPLACE TEMP TABLE _derived AS
-                WITH keyed AS (
-                    SELECT _id, HOME_POST IS NULL AS no_home, PL_POST IS NULL AS no_placement,
-                           postcode_key(HOME_POST) AS home_key, postcode_key(PL_POST) AS placement_key
-                    FROM {schema}.Episodes
-                ),
-                numbered AS (
-                    SELECT *, postcode_number(home_key) AS home_number,
-                           postcode_number(placement_key) AS placement_number
-                    FROM keyed
-                ),
-                located AS (
-                    SELECT k._id, k.no_home, k.no_placement, h.e AS he, h.n AS hn, p.e AS pe, p.n AS pn,
-                           placement_la(k.placement_key, p.la) AS pl_la
-                    FROM numbered k
-                    LEFT JOIN {LOOKUP} h ON h.pcd = k.home_number
-                    LEFT JOIN {LOOKUP} p ON p.pcd = k.placement_number
-                )
-                SELECT _id, pl_la,
-                       CASE WHEN pl_la IS NULL OR NOT {located} THEN NULL
-                            WHEN is_own_la(pl_la) THEN 'IN' ELSE 'OUT' END AS pl_location,
-                       CASE WHEN no_home OR no_placement THEN NULL
-                            WHEN he IS NULL OR hn IS NULL OR pe IS NULL OR pn IS NULL THEN 999.9
-                            ELSE least(999.9, round(sqrt(((he - pe)::DOUBLE) ** 2 + ((hn - pn)::DOUBLE) ** 2)
+                SELECT ep._id, p.pl_la,
+                       CASE WHEN p.pl_la IS NULL OR NOT {located} THEN NULL
+                            WHEN is_own_la(p.pl_la) THEN 'IN' ELSE 'OUT' END AS pl_location,
+                       CASE WHEN ep.HOME_POST IS NULL OR ep.PL_POST IS NULL THEN NULL
+                            WHEN h.e IS NULL OR h.n IS NULL OR p.e IS NULL OR p.n IS NULL THEN 999.9
+                            ELSE least(999.9, round(sqrt(((h.e - p.e)::DOUBLE) ** 2 + ((h.n - p.n)::DOUBLE) ** 2)
                                                     / 1000 / 1.6093, 1))
                        END AS pl_distance
-                FROM located;
+                FROM {schema}.Episodes ep
+                LEFT JOIN _places h ON h.x = ep.HOME_POST
+                LEFT JOIN _places p ON p.x = ep.PL_POST;
                 UPDATE {schema}.Episodes AS ep
                 SET PL_LA = d.pl_la, PL_LOCATION = d.pl_location, PL_DISTANCE = d.pl_distance
                 FROM _derived AS d
                 WHERE ep._id = d._id;
-                DROP TABLE _derived
+                DROP TABLE _derived;
+                DROP TABLE _places;
+                DROP TABLE _given_postcodes
                 """,
-                when=supplied,
+                when=((period, "Episodes"),),
             )
         )
     return steps
