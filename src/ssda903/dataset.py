@@ -77,11 +77,11 @@ class Source:
 
 
 def default_workers() -> int:
-    """Two statements per core, at most four (``SSDA903_WORKERS`` overrides it; 1 runs one at a time)."""
+    """One statement per core, at most four (``SSDA903_WORKERS`` overrides it; 1 runs one at a time)."""
     given = os.environ.get("SSDA903_WORKERS", "").strip()
     if given.isdigit() and int(given) > 0:
         return int(given)
-    return max(1, min(4, 2 * (os.cpu_count() or 1)))
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass

@@ -44,6 +44,7 @@ change the status; the summary lists them.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +55,8 @@ from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, load_model
 from ssda903.problems import KINDS
 from ssda903.reference import has_providers
-from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
+from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year, strip_sql
+from ssda903.sql import macros
 from ssda903.sqltext import literal, quote
 from ssda903.steps import Step, insert_rows, insert_sql, problem_row, run_concurrently, script
 from ssda903.typed import finish, read_back_problems
@@ -218,6 +220,7 @@ def run(
     con.execute("DELETE FROM file_problems")
     insert_rows(con, "file_problems", [problem_row(p) for p in ds.problems])
     con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen))
+    shared = shared_expressions(chosen)
     read_back_problems(ds, ("LOAD20",))
     present = present_in(ds)
     outcomes: list[Outcome] = []
@@ -235,7 +238,9 @@ def run(
     if not timed:
         # a few rules per statement: fewer round trips, without holding every rule's rows at once
         batches = [runnable[i : i + BATCH] for i in range(0, len(runnable), BATCH)]
-        statements = ["INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r) for r, _ in b) for b in batches]
+        statements = [
+            "INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r, shared) for r, _ in b) for b in batches
+        ]
         for batch, error in zip(batches, run_concurrently(con, statements, ds.workers), strict=True):
             if error is not None:  # some rule in the batch fails: run each alone to find and contain it
                 alone += batch
@@ -243,7 +248,7 @@ def run(
         if any(r is x for x, _ in alone):
             start = time.perf_counter()
             try:
-                con.execute("INSERT INTO rule_hits " + _hits_sql(r))
+                con.execute("INSERT INTO rule_hits " + _hits_sql(r, shared))
             except Exception as e:  # any failure of one rule must not stop the others
                 o.status = CRASHED
                 o.detail = str(e).splitlines()[0][:300]
@@ -268,8 +273,27 @@ def run(
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0, halt_stage2)
 
 
-def _hits_sql(r: Rule) -> str:
-    return f"SELECT DISTINCT '{r.code}', q._id FROM ({r.sql}\n) AS q"
+def _hits_sql(r: Rule, shared: tuple[str, ...] = ()) -> str:
+    return f"SELECT DISTINCT '{r.code}', q._id FROM ({rule_sql(r, shared)}\n) AS q"
+
+
+def shared_expressions(rules: list[Rule]) -> tuple[str, ...]:
+    """The DfE expressions that are whole tables (``periods_of_care()`` …) and that some of
+    ``rules`` call: each is worked out once per run, into ``shared_<name>``, not once per rule."""
+    names = [m.name for m in macros() if m.table and m.args == "()"]
+    texts = [strip_sql(r.sql) for r in rules]
+    return tuple(n for n in names if any(re.search(rf"\b{n}\s*\(\s*\)", t) for t in texts))
+
+
+def shared_tables_sql(shared: tuple[str, ...]) -> list[str]:
+    return [f"CREATE OR REPLACE TABLE shared_{name} AS SELECT * FROM {name}()" for name in shared]
+
+
+def rule_sql(r: Rule, shared: tuple[str, ...]) -> str:
+    """The rule's query as run: each call of a shared expression reads the table worked out for it."""
+    if not shared:
+        return r.sql
+    return re.sub(rf"\b({'|'.join(shared)})\s*\(\s*\)", r"shared_\1", r.sql)
 
 
 def _describe_need(ds: Dataset, period: str, what: str) -> str:
@@ -313,6 +337,7 @@ def rule_tables_sql(rules: list[Rule]) -> str:
         insert_sql("rule_gate_fields", [(r.code, f) for r in rules if r.stage == 2 for f in r.gate_fields]),
         insert_sql("rule_column", _rule_columns(rules)),
         insert_sql("rule_exact_codes", [(r.code, c) for r in rules for c in r.exact_codes]),
+        *shared_tables_sql(shared_expressions(rules)),
     ]
     return ";\n".join(s for s in statements if s)
 

@@ -16,7 +16,9 @@ A driver runs, in order:
 3. ``load``: the steps that apply (a step's ``when`` lists what must be at hand: (period,
    table) pairs supplied, or ("problem", code) for a file problem found; ``unless`` what must
    not be);
-4. ``rule_tables``, then each rule whose ``needs`` are at hand: ``INSERT INTO rule_hits SELECT
+4. ``rule_tables`` (which also works out, once, each DfE expression that is a whole table and
+   that the rules call: a rule's ``sql`` reads ``shared_periods_of_care``, not
+   ``periods_of_care()``), then each rule whose ``needs`` are at hand: ``INSERT INTO rule_hits SELECT
    DISTINCT '<code>', q._id FROM (<sql>) q`` (a few rules per statement; one at a time to
    contain a crash). A need ("reference", what) is the LA (``la``) or the Ofsted provider list
    (``providers``), as named in ``reference_needs``;
@@ -31,7 +33,7 @@ from typing import Any
 
 from ssda903 import __version__
 from ssda903.dataset import prepare_sql
-from ssda903.engine import BATCH, findings_steps, missing_tables_sql, rule_tables_sql
+from ssda903.engine import BATCH, findings_steps, missing_tables_sql, rule_sql, rule_tables_sql, shared_expressions
 from ssda903.ingest.columns import ALIASES, SHARED
 from ssda903.model import CollectionYear, load_model
 from ssda903.reference.postcodes import REFERENCE_VIEW
@@ -50,6 +52,7 @@ def compile_plan(year: str | CollectionYear) -> dict[str, Any]:
     year = CollectionYear.parse(year)
     model = load_model()
     rules = rules_for_year(year)
+    shared = shared_expressions(rules)
     return {
         "format": FORMAT,
         "year": year.label,
@@ -83,7 +86,7 @@ def compile_plan(year: str | CollectionYear) -> dict[str, Any]:
                 "fields": list(r.fields),
                 "tables": list(r.tables),
                 "needs": [list(n) for n in r.needs],
-                "sql": r.sql,
+                "sql": rule_sql(r, shared),
             }
             for r in rules
         ],
