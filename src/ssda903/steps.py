@@ -48,6 +48,9 @@ class Step:
     sql: str
     when: tuple[Key, ...] = ()
     unless: Key | None = None
+    #: steps of one chain run in order; consecutive steps of different chains (one table's typing
+    #: and another's) depend on nothing of each other and may run at the same time
+    chain: str | None = None
 
     def applies(self, given: set[Key]) -> bool:
         return all(k in given for k in self.when) and (self.unless is None or self.unless not in given)
@@ -69,6 +72,28 @@ def at_hand(supplied: Iterable[Key], problem_codes: Iterable[str]) -> set[Key]:
 def script(steps: Iterable[Step], given: set[Key]) -> str:
     """The steps that apply, as one script (one round trip to DuckDB)."""
     return ";\n".join(s.sql for s in steps if s.applies(given))
+
+
+def run_steps(con: Any, steps: Iterable[Step], given: set[Key], workers: int) -> None:
+    """Run the steps that apply, in order, but the chains of each stretch of chained steps at the
+    same time (each chain in its own order, on its own connection); the first error is raised."""
+    todo = [s for s in steps if s.applies(given)]
+    i = 0
+    while i < len(todo):
+        j = i
+        chained = todo[i].chain is not None
+        while j < len(todo) and (todo[j].chain is not None) == chained:
+            j += 1
+        if not chained:
+            con.execute(";\n".join(s.sql for s in todo[i:j]))
+        else:
+            chains: dict[str, list[str]] = {}
+            for s in todo[i:j]:
+                chains.setdefault(str(s.chain), []).append(s.sql)
+            for error in run_concurrently(con, [";\n".join(c) for c in chains.values()], workers):
+                if error is not None:
+                    raise error
+        i = j
 
 
 def _value(v: object) -> str:

@@ -32,7 +32,7 @@ from ssda903.reference.postcodes import la_settings_sql, point_at_postcodes, pos
 from ssda903.repeats import repeat_steps
 from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
 from ssda903.sqltext import literal, quote
-from ssda903.steps import Step, at_hand, insert_rows, problem_row, script
+from ssda903.steps import Step, at_hand, insert_rows, problem_row, run_steps
 
 __all__ = ["finish", "load_steps", "typed_table_sql", "value_checks_sql"]
 
@@ -219,17 +219,18 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
         period_year = year if period == "current" else year.previous()
         for table in model.all_tables:
             key = (period, table.name)
-            steps.append(Step(all_rows_sql(period, table), when=(key,)))
-            steps.append(Step(typed_table_sql(period, table), when=(key,)))
-            steps.append(Step(empty_rows_sql(period, table), when=(key,)))
-            steps.append(Step(empty_table_sql(period, table), unless=key))
+            chain = f"{period}.{table.name}"  # each table is typed and checked on its own
+            steps.append(Step(all_rows_sql(period, table), when=(key,), chain=chain))
+            steps.append(Step(typed_table_sql(period, table), when=(key,), chain=chain))
+            steps.append(Step(empty_rows_sql(period, table), when=(key,), chain=chain))
+            steps.append(Step(empty_table_sql(period, table), unless=key, chain=chain))
             if table.validity.covers(period_year):
                 check = value_checks_sql(period, table, period_year)
                 if check:
-                    steps.append(Step(check, when=(key,)))
-                steps.append(Step(converted_text_sql(period, table), when=(key, ("problem", "LOAD13"))))
+                    steps.append(Step(check, when=(key,), chain=chain))
+                steps.append(Step(converted_text_sql(period, table), when=(key, ("problem", "LOAD13")), chain=chain))
             else:
-                steps.append(Step(not_collected_sql(period, table, period_year), when=(key,)))
+                steps.append(Step(not_collected_sql(period, table, period_year), when=(key,), chain=chain))
     # the DfE expressions are table macros over the typed tables: they can exist now
     steps.append(Step(vocabulary_sql("expressions")))
     steps += repeat_steps()
@@ -282,7 +283,7 @@ def finish(ds: Dataset) -> Dataset:
         return ds
     _write_bookkeeping(ds)
     given = at_hand({(s.period, s.table) for s in ds.sources}, {p.code for p in ds.problems})
-    ds.con.execute(script(load_steps(ds.year), given))
+    run_steps(ds.con, load_steps(ds.year), given, ds.workers)
     read_back_problems(ds, MADE_BY_STEPS)
     ds.finished = True
     return ds

@@ -22,7 +22,6 @@ from typing import Any
 
 from ssda903.dataset import Dataset
 from ssda903.ingest.csv import SAMPLE, NotText, detect_encoding, load_csv
-from ssda903.ingest.frames import load_frames
 from ssda903.ingest.year import (
     UnknownYearError,
     WrongYearError,
@@ -146,6 +145,8 @@ def load_into(ds: Dataset, inputs: Inputs, *, period: str, exclude: Iterable[Pat
     # DuckDB draws a progress bar on stdout during long reads; it would end up in piped output
     ds.con.execute("SET enable_progress_bar = false")
     if isinstance(inputs, Mapping):
+        from ssda903.ingest.frames import load_frames  # pyarrow, only for data frames
+
         load_frames(ds, inputs, period=period)
         return
     if isinstance(inputs, (str, os.PathLike)):

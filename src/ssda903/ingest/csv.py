@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch, match_columns
@@ -209,6 +208,8 @@ def _settle_lines(
     starts = _exact_lines(path, layout)
     if len(starts) != rows:
         return  # the two readers disagree on what a row is; keep the provisional numbers
+    import pyarrow as pa  # only for a file with blank or long lines
+
     lookup = pa.table({"_row": pa.array(range(rows), pa.int64()), "_line": pa.array(starts, pa.int64())})
     ds.con.register("_csv_lines", lookup)
     try:
@@ -265,6 +266,8 @@ def _keep_every_extra_value(ds: Dataset, period: str, table: str, file: str, pat
                 found[lines[number]] = layout.delimiter.join(beyond)
     if not found:
         return
+    import pyarrow as pa  # only for a file with values beyond its header
+
     ds.con.register("_csv_extra", pa.table({"_row": list(found), "value": list(found.values())}))
     try:
         ds.con.execute(

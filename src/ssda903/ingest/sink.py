@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pyarrow as pa
-
 from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch
 from ssda903.problems import LoadProblem
@@ -142,11 +140,3 @@ def _report_overflow(ds: Dataset, period: str, table: str, file: str, raw: str, 
                 period=period,
             )
         )
-
-
-def empty_table(names: list[str]) -> pa.Table:
-    """A zero-row text table with the given column names (plus ``_row`` and ``_line``)."""
-    return pa.table(
-        {"_row": pa.array([], pa.int64()), "_line": pa.array([], pa.int64())}
-        | {n: pa.array([], pa.string()) for n in names}
-    )
