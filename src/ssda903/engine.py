@@ -58,7 +58,7 @@ from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year, strip_sql
 from ssda903.sql import macros
 from ssda903.sqltext import literal, quote
-from ssda903.steps import Step, insert_rows, insert_sql, problem_row, run_concurrently, script
+from ssda903.steps import Step, insert_rows, packed_insert_sql, problem_row, run_concurrently, script
 from ssda903.typed import finish, read_back_problems
 
 if TYPE_CHECKING:
@@ -332,11 +332,11 @@ def rule_tables_sql(rules: list[Rule]) -> str:
         "CREATE OR REPLACE TABLE rule_gate_fields (rule VARCHAR, field VARCHAR)",
         'CREATE OR REPLACE TABLE rule_column (rule VARCHAR, tbl VARCHAR, "column" VARCHAR)',
         'CREATE OR REPLACE TABLE rule_exact_codes (rule VARCHAR, "column" VARCHAR)',
-        insert_sql("rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields), r.message) for r in rules]),
-        insert_sql("rule_fields", [(r.code, f, i) for r in rules for i, f in enumerate(r.fields)]),
-        insert_sql("rule_gate_fields", [(r.code, f) for r in rules if r.stage == 2 for f in r.gate_fields]),
-        insert_sql("rule_column", _rule_columns(rules)),
-        insert_sql("rule_exact_codes", [(r.code, c) for r in rules for c in r.exact_codes]),
+        packed_insert_sql("rule_meta", [(r.code, r.stage, r.severity, ",".join(r.fields), r.message) for r in rules]),
+        packed_insert_sql("rule_fields", [(r.code, f, i) for r in rules for i, f in enumerate(r.fields)]),
+        packed_insert_sql("rule_gate_fields", [(r.code, f) for r in rules if r.stage == 2 for f in r.gate_fields]),
+        packed_insert_sql("rule_column", _rule_columns(rules)),
+        packed_insert_sql("rule_exact_codes", [(r.code, c) for r in rules for c in r.exact_codes]),
         *shared_tables_sql(shared_expressions(rules)),
     ]
     return ";\n".join(s for s in statements if s)

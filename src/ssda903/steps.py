@@ -15,7 +15,7 @@ rules, ``rule_hits``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +109,27 @@ def insert_sql(table: str, rows: list[tuple[Any, ...]]) -> str:
         return ""
     values = ",\n".join("(" + ", ".join(_value(v) for v in row) + ")" for row in rows)
     return f"INSERT INTO {table} VALUES {values}"
+
+
+#: what separates the rows and the values of a packed insert (characters no value holds)
+ROW_SEP, VALUE_SEP = "\x1e", "\x1f"
+
+
+def packed_insert_sql(table: str, rows: Sequence[tuple[str | int, ...]]) -> str:
+    """One ``INSERT`` of many rows of text and whole numbers, as a single literal that DuckDB splits
+    (parsing a literal per value costs it twenty times as much: 0.1 s for the rules' columns).
+    The table's column types convert the values; '' when there are no rows."""
+    if not rows:
+        return ""
+    texts = [[str(v) for v in row] for row in rows]
+    if any(v is None for row in rows for v in row) or any(ROW_SEP in v or VALUE_SEP in v for r in texts for v in r):
+        raise ValueError(f"{table}: a packed insert takes text and numbers without separators")
+    packed = literal(ROW_SEP.join(VALUE_SEP.join(r) for r in texts))
+    values = ", ".join(f"v[{i + 1}]" for i in range(len(rows[0])))
+    return (
+        f"INSERT INTO {table} SELECT {values} FROM "
+        f"(SELECT string_split(unnest(string_split({packed}, chr(30))), chr(31)) AS v)"
+    )
 
 
 def insert_rows(con: Any, table: str, rows: list[tuple[Any, ...]]) -> None:

@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 
 from ssda903.model import CollectionYear, load_model
-from ssda903.sqltext import literal
+from ssda903.steps import packed_insert_sql
 
 __all__ = ["TYPED_EXPR", "Macro", "macros", "setup_sql", "vocabulary_page", "vocabulary_sql"]
 
@@ -131,13 +131,13 @@ def setup_sql(year: CollectionYear) -> str:
         f"SET VARIABLE collection_end = DATE '{year.end.isoformat()}'",
     ]
     for schema, y in (("main", year), ("previous", year.previous())):
-        codes = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in model.codelist_rows(y))
-        meanings = ", ".join(f"({literal(n)}, {literal(c)})" for n, c in model.meaning_rows(y))
         parts.append(
-            f"CREATE OR REPLACE TABLE {schema}.codelist AS SELECT * FROM (VALUES {codes}) v(tbl, col, code, label)"
+            f"CREATE OR REPLACE TABLE {schema}.codelist (tbl VARCHAR, col VARCHAR, code VARCHAR, label VARCHAR)"
         )
-        parts.append(f"CREATE OR REPLACE TABLE {schema}.meaning AS SELECT * FROM (VALUES {meanings}) v(name, code)")
-    return ";\n".join(parts)
+        parts.append(packed_insert_sql(f"{schema}.codelist", list(model.codelist_rows(y))))
+        parts.append(f"CREATE OR REPLACE TABLE {schema}.meaning (name VARCHAR, code VARCHAR)")
+        parts.append(packed_insert_sql(f"{schema}.meaning", list(model.meaning_rows(y))))
+    return ";\n".join(p for p in parts if p)
 
 
 def vocabulary_page() -> str:
