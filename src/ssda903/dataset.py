@@ -97,6 +97,9 @@ class Dataset:
     references: dict[str, str] = field(default_factory=dict)
     #: whether the typed tables are up to date with the raw ones (see ssda903.typed.finish)
     finished: bool = False
+    #: seconds spent in each stage of the last load and run ("read", "type and check", "rules",
+    #: "findings"), for whoever wants to say where the time went (benchmarks, ``watch``)
+    timings: dict[str, float] = field(default_factory=dict)
     #: how ``la`` was settled: "given", "guessed" (from the home postcodes) or "" (not known)
     la_source: str = ""
     #: DuckDB's memory limit ("4GB"; None: DuckDB's default, 80% of the machine); beyond it DuckDB

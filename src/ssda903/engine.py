@@ -214,6 +214,7 @@ def run(
     """
     t0 = time.perf_counter()
     finish(ds)
+    rules_started = time.perf_counter()
     con = ds.con
     chosen = rules if rules is not None else rules_for_year(ds.year, codes)
     # the load problems as they stand now (a caller may have added some since the return was typed)
@@ -260,6 +261,8 @@ def run(
             if all(r is not x for x, _ in runnable):
                 progress(r)
 
+    ds.timings["rules"] = time.perf_counter() - rules_started
+    found = time.perf_counter()
     con.execute(script(findings_steps(halt_stage2=halt_stage2), {(s.period, s.table) for s in ds.sources}))
     counts = {
         rule: (int(n), int(marked))
@@ -270,6 +273,7 @@ def run(
             o.status = FAILED
             o.count, o.after_stage1 = counts[o.rule]
     outcomes.extend(_load_outcomes(ds))
+    ds.timings["findings"] = time.perf_counter() - found
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0, halt_stage2)
 
 

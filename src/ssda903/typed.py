@@ -23,6 +23,7 @@ finding in ``cell_problems`` (one row per cell), never a silent change:
 
 from __future__ import annotations
 
+import time
 from functools import cache
 
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
@@ -281,9 +282,11 @@ def finish(ds: Dataset) -> Dataset:
     Idempotent."""
     if ds.finished:
         return ds
+    started = time.perf_counter()
     _write_bookkeeping(ds)
     given = at_hand({(s.period, s.table) for s in ds.sources}, {p.code for p in ds.problems})
     run_steps(ds.con, load_steps(ds.year), given, ds.workers)
     read_back_problems(ds, MADE_BY_STEPS)
     ds.finished = True
+    ds.timings["type and check"] = time.perf_counter() - started
     return ds

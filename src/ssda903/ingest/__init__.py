@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -327,6 +328,7 @@ def load(
         previous = None  # an empty list gives nothing, as None does
     given_la = authority(la) if la is not None else None  # a mistyped LA fails before any file is read
     _check_not_the_same(current, previous)
+    started = time.perf_counter()
     ds = Dataset(CollectionYear.parse(year) if year is not None else supported_years()[-1], memory_limit=memory_limit)
     # `validate out/ --previous out/previous`: last year's files are not this year's too
     load_into(ds, current, period="current", exclude=_paths(previous))
@@ -350,6 +352,7 @@ def load(
         if not force_year:
             check_previous_year(ds)
     notes += settle_la(ds, given_la)
+    ds.timings["read"] = time.perf_counter() - started
     finish(ds)
     for note in notes:
         log.warning(note)
