@@ -23,8 +23,11 @@ finding in ``cell_problems`` (one row per cell), never a silent change:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from functools import cache
+
+import duckdb
 
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, Column, Table, load_model
@@ -201,6 +204,12 @@ def all_rows_sql(period: str, table: Table) -> str:
     )
 
 
+#: From this many rows read (both years), the raw text is compressed before it is typed: DuckDB
+#: keeps a database's tables in memory uncompressed until a CHECKPOINT packs them (the raw text to
+#: about a seventh). At 250,000 children that lowers the peak from about 1.5 GB to 1.15 GB at no
+#: cost in time; a small return, whose tables are small, goes without.
+COMPRESS_FROM_ROWS = 100_000
+
 #: the SQL-made file problems, replaced each time the steps run
 MADE_BY_STEPS = ("LOAD12", "LOAD19")
 
@@ -284,6 +293,9 @@ def finish(ds: Dataset) -> Dataset:
         return ds
     started = time.perf_counter()
     _write_bookkeeping(ds)
+    if sum(s.rows for s in ds.sources) >= COMPRESS_FROM_ROWS:
+        with contextlib.suppress(duckdb.Error):  # only saves memory: a connection busy elsewhere goes without
+            ds.con.execute("CHECKPOINT")
     given = at_hand({(s.period, s.table) for s in ds.sources}, {p.code for p in ds.problems})
     run_steps(ds.con, load_steps(ds.year), given, ds.workers)
     read_back_problems(ds, MADE_BY_STEPS)
