@@ -285,3 +285,51 @@ def test_a_rule_needing_a_table_last_years_return_cannot_have_says_so(tmp_path: 
         "not run",
         "needs: DoLo of the previous year, which 2025/26 returns do not have",
     )
+
+
+def test_a_whole_table_expression_is_worked_out_once_and_read_by_the_rules_that_call_it() -> None:
+    from ssda903.engine import rule_sql, shared_expressions
+
+    episodes = [
+        {"CHILD": "1", "DECOM": "01/05/2024", "DEC": "01/06/2024", "REC": "E11"},
+        {"CHILD": "1", "DECOM": "01/08/2024", "DEC": "", "REC": ""},  # a second period of care
+        {"CHILD": "2", "DECOM": "01/05/2024", "DEC": "", "REC": ""},
+    ]
+    later = make_rule("X6", "SELECT first_id AS _id FROM periods_of_care() WHERE period_no > 1", fields=["DECOM"])
+    plain = make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"])
+    assert shared_expressions([later, plain]) == ("periods_of_care",)
+    assert "FROM shared_periods_of_care WHERE" in rule_sql(later, ("periods_of_care",))
+    ds = dataset({"Episodes": episodes})
+    result = run(ds, rules=[later, plain])
+    assert result.outcome("X6").count == 1
+    # the rule read the table worked out once, which holds what the expression gives
+    direct = ds.con.execute("SELECT * FROM periods_of_care() ORDER BY CHILD, period_no").fetchall()
+    assert ds.con.execute("SELECT * FROM shared_periods_of_care ORDER BY CHILD, period_no").fetchall() == direct
+    f = result.findings()
+    assert f[f.rule == "X6"].row.tolist() == [1]
+
+
+@pytest.mark.parametrize("compress_from", [0, 10**12])
+def test_statements_at_once_or_in_turn_and_compressed_or_not_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress_from: int
+) -> None:
+    import ssda903.typed as typed
+    from ssda903.ingest import load
+    from ssda903.synth import generate
+
+    generate(300, "2024/25", 5, tmp_path, previous=True, error_rate=0.3)
+    monkeypatch.setattr(typed, "COMPRESS_FROM_ROWS", compress_from)
+    found = []
+    for workers in ("1", "3"):
+        monkeypatch.setenv("SSDA903_WORKERS", workers)
+        ds = load(tmp_path, "2024/25", tmp_path / "previous", la="E09000027")
+        assert ds.workers == int(workers)
+        result = run(ds)
+        assert not result.crashed
+        assert set(ds.timings) == {"read", "type and check", "rules", "findings"}
+        found.append(result.findings().to_csv(index=False))
+        if compress_from == 0:  # the raw text was compressed before typing
+            kinds = ds.con.execute("SELECT DISTINCT compression FROM pragma_storage_info('raw.Episodes')").fetchall()
+            assert ("DICT_FSST",) in kinds
+    assert found[0] == found[1]
+    assert len(found[0].splitlines()) > 10
