@@ -194,12 +194,11 @@ class Dataset:
             if src is not None:
                 targets.append(quote(col))
                 exprs.append(f"CAST({quote(src)} AS VARCHAR)")
-        before = self._count(raw)
-        self.con.execute(
+        inserted = self.con.execute(
             f"INSERT INTO {raw} ({', '.join(targets)}) SELECT {', '.join(exprs)} FROM {relation}",
             {"file": file},
-        )
-        added = self._count(raw) - before
+        ).fetchall()
+        added = int(inserted[0][0]) if inserted else 0  # an INSERT answers with how many rows it added
         self._next_id += max(added, 0) + 1
         if any(s.period == period and s.table == table for s in self.sources):
             others = ", ".join(s.file for s in self.sources if s.period == period and s.table == table)

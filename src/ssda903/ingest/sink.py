@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import duckdb
+
 from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch
 from ssda903.problems import LoadProblem
@@ -24,11 +26,12 @@ UNNAMED = "(unnamed column"
 
 def raw_columns(ds: Dataset, period: str, table: str) -> set[str]:
     """The columns ``raw.<table>`` has now (empty when it does not exist yet)."""
-    rows = ds.con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = $s AND table_name = $t",
-        {"s": RAW_SCHEMA[period], "t": table},
-    ).fetchall()
-    return {r[0] for r in rows}
+    # the table's own shape: duckdb_columns() would list every column of every table first
+    try:
+        described = ds.con.execute(f"SELECT * FROM {RAW_SCHEMA[period]}.{quote(table)} LIMIT 0").description
+    except duckdb.CatalogException:
+        return set()
+    return {d[0] for d in described or []}
 
 
 def append_matched(
