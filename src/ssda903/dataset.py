@@ -105,8 +105,8 @@ class Dataset:
     #: DuckDB's memory limit ("4GB"; None: DuckDB's default, 80% of the machine); beyond it DuckDB
     #: spills to the system's temporary folder rather than fail
     memory_limit: str | None = None
-    #: how many statements (rule batches) go to DuckDB at once: a small return's costs DuckDB more
-    #: to plan than to run, and each statement is planned on one core
+    #: how many statements (each table's typing and checks, the rule batches) go to DuckDB at once:
+    #: a small return's statements cost more to plan and start than to run, on one core each
     workers: int = field(default_factory=lambda: default_workers())
     _next_id: int = 0
 

@@ -168,8 +168,9 @@ def run_concurrently(con: Any, statements: list[str], workers: int) -> list[Exce
     """Run independent statements on ``workers`` connections to ``con``'s database at once; each
     statement's error, or None, in their order.
 
-    A small return's statements cost DuckDB more to plan than to run, and planning uses one core
-    a statement: a few at a time use every core. Each connection is given ``con``'s variables.
+    A small return's statements cost DuckDB more to plan and start than to run, and that work
+    uses one core a statement: a few at a time use every core. Each connection is given ``con``'s
+    variables.
     """
     errors: list[Exception | None] = [None] * len(statements)
     if workers <= 1 or len(statements) <= 1:
