@@ -185,6 +185,8 @@ def run_concurrently(con: Any, statements: list[str], workers: int) -> list[Exce
     variables = session_sql(con)
     cursors = [con.cursor() for _ in range(min(workers, len(statements)))]
     for cursor in cursors:  # made here, so that a connection that cannot be made fails the caller
+        # no progress bar on stdout from a long statement (it would end up in piped output)
+        cursor.execute("SET enable_progress_bar = false")
         if variables:
             cursor.execute(variables)
     pending = iter(range(len(statements)))
