@@ -107,7 +107,7 @@ class Dataset:
     memory_limit: str | None = None
     #: how many statements (each table's typing and checks, the rule batches) go to DuckDB at once:
     #: a small return's statements cost more to plan and start than to run, on one core each
-    workers: int = field(default_factory=lambda: default_workers())
+    workers: int = field(default_factory=default_workers)
     _next_id: int = 0
 
     def __post_init__(self) -> None:

@@ -55,7 +55,7 @@ from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, load_model
 from ssda903.problems import KINDS
 from ssda903.reference import has_providers
-from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year, strip_sql
+from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sql import macros
 from ssda903.sqltext import literal, quote
 from ssda903.steps import Step, insert_rows, packed_insert_sql, problem_row, run_concurrently, script
@@ -220,8 +220,8 @@ def run(
     # the load problems as they stand now (a caller may have added some since the return was typed)
     con.execute("DELETE FROM file_problems")
     insert_rows(con, "file_problems", [problem_row(p) for p in ds.problems])
-    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen))
     shared = shared_expressions(chosen)
+    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen, shared))
     read_back_problems(ds, ("LOAD20",))
     present = present_in(ds)
     outcomes: list[Outcome] = []
@@ -284,9 +284,8 @@ def _hits_sql(r: Rule, shared: tuple[str, ...] = ()) -> str:
 def shared_expressions(rules: list[Rule]) -> tuple[str, ...]:
     """The DfE expressions that are whole tables (``periods_of_care()`` …) and that some of
     ``rules`` call: each is worked out once per run, into ``shared_<name>``, not once per rule."""
-    names = [m.name for m in macros() if m.table and m.args == "()"]
-    texts = [strip_sql(r.sql) for r in rules]
-    return tuple(n for n in names if any(re.search(rf"\b{n}\s*\(\s*\)", t) for t in texts))
+    called = {name for r in rules for name in r.calls}
+    return tuple(m.name for m in macros() if m.table and m.args == "()" and m.name in called)
 
 
 def shared_tables_sql(shared: tuple[str, ...]) -> list[str]:
@@ -326,8 +325,9 @@ def missing_tables_sql(year: CollectionYear) -> str:
     return ";\n".join(out)
 
 
-def rule_tables_sql(rules: list[Rule]) -> str:
-    """The tables that say what each rule is (its stage, severity, fields …) and ``rule_hits``, empty."""
+def rule_tables_sql(rules: list[Rule], shared: tuple[str, ...]) -> str:
+    """The tables that say what each rule is (its stage, severity, fields …), ``rule_hits``, empty,
+    and the ``shared`` expressions (:func:`shared_expressions` of ``rules``) worked out."""
     statements = [
         "CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)",
         "CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR, "
@@ -341,7 +341,7 @@ def rule_tables_sql(rules: list[Rule]) -> str:
         packed_insert_sql("rule_gate_fields", [(r.code, f) for r in rules if r.stage == 2 for f in r.gate_fields]),
         packed_insert_sql("rule_column", _rule_columns(rules)),
         packed_insert_sql("rule_exact_codes", [(r.code, c) for r in rules for c in r.exact_codes]),
-        *shared_tables_sql(shared_expressions(rules)),
+        *shared_tables_sql(shared),
     ]
     return ";\n".join(s for s in statements if s)
 

@@ -73,7 +73,7 @@ def compile_plan(year: str | CollectionYear) -> dict[str, Any]:
         "reference": {REFERENCE_VIEW: "postcodes.parquet"},
         "reference_needs": {"la": list(NEEDS_LA), "providers": list(NEEDS_PROVIDERS)},
         "load": [s.as_dict() for s in load_steps(year)],
-        "rule_tables": missing_tables_sql(year) + ";\n" + rule_tables_sql(rules),
+        "rule_tables": missing_tables_sql(year) + ";\n" + rule_tables_sql(rules, shared),
         "batch": BATCH,
         "rules": [
             {

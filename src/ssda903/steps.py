@@ -15,6 +15,7 @@ rules, ``rule_hits``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -180,8 +181,6 @@ def run_concurrently(con: Any, statements: list[str], workers: int) -> list[Exce
             except Exception as e:  # reported to the caller, which decides what a failure means
                 errors[i] = e
         return errors
-    import threading
-
     variables = session_sql(con)
     cursors = [con.cursor() for _ in range(min(workers, len(statements)))]
     for cursor in cursors:  # made here, so that a connection that cannot be made fails the caller

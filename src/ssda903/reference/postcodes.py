@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 #: The looked-up rows of the postcode table, kept for the life of the connection.
 LOOKUP = "ref_postcodes"
+#: a table, not a temporary one: the rules that read it may run on other connections
+LOOKUP_DDL = f"CREATE TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)"
 
 _files = ExitStack()
 
@@ -71,7 +73,7 @@ def same_authority(code: str) -> list[str]:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """The table of looked-up postcodes (the macros it uses are in ssda903/sql/postcodes.sql)."""
-    con.execute(f"CREATE TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)")
+    con.execute(LOOKUP_DDL)
 
 
 def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
@@ -128,7 +130,7 @@ def postcode_steps() -> list[Step]:
         Step(f"ALTER TABLE {raw}.Episodes ADD COLUMN IF NOT EXISTS PL_LOCATION VARCHAR")
         for raw in ("raw", "raw_previous")
     ]
-    steps.append(Step(f"CREATE TABLE IF NOT EXISTS {LOOKUP} (pcd BIGINT, la VARCHAR, e INTEGER, n INTEGER)"))
+    steps.append(Step(LOOKUP_DDL))
     located = "len(coalesce(getvariable('own_la_codes'), [])) > 0"
     for schema, period in (("main", "current"), ("previous", "previous")):
         # Each postcode given is worked out once, however many episodes give it (the macros are

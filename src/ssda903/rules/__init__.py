@@ -86,12 +86,18 @@ class Rule:
         return [y for y in supported_years() if self.valid_in(y)]
 
     @cached_property
+    def calls(self) -> tuple[str, ...]:
+        """The macros of the SQL vocabulary the query calls (expressions included), in vocabulary order."""
+        text = strip_sql(self.sql)
+        return tuple(m.name for m in macros() if re.search(rf"\b{m.name}\s*\(", text))
+
+    @cached_property
     def reads(self) -> list[tuple[str, str]]:
         """(period, table) pairs the query reads, directly or through an expression it calls."""
         found = tables_in(self.sql)
-        for name, needs in expression_needs().items():
-            if re.search(rf"\b{name}\s*\(", self.sql):
-                found += [n for n in needs if n not in found]
+        needs_of = expression_needs()
+        for name in self.calls:
+            found += [n for n in needs_of[name] if n not in found]
         text = strip_sql(self.sql)
         for pattern, need in REFERENCE_NEEDS.items():
             if re.search(pattern, text) and need not in found:
@@ -103,9 +109,9 @@ class Rule:
         """The fields whose stage 1 failures silence this rule for a child: its own fields and
         the columns read by the expressions it calls."""
         out = list(self.fields)
-        for name, columns in expression_columns().items():
-            if re.search(rf"\b{name}\s*\(", self.sql):
-                out += [c for c in columns if c not in out]
+        columns_of = expression_columns()
+        for name in self.calls:
+            out += [c for c in columns_of[name] if c not in out]
         return out
 
     @cached_property
