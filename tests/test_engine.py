@@ -310,7 +310,7 @@ def test_a_whole_table_expression_is_worked_out_once_and_read_by_the_rules_that_
 
 
 @pytest.mark.parametrize("compress_from", [0, 10**12])
-def test_statements_at_once_or_in_turn_and_compressed_or_not_give_the_same_findings(
+def test_files_and_statements_at_once_or_in_turn_and_compressed_or_not_give_the_same_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress_from: int
 ) -> None:
     import ssda903.typed as typed
@@ -327,7 +327,8 @@ def test_statements_at_once_or_in_turn_and_compressed_or_not_give_the_same_findi
         result = run(ds)
         assert not result.crashed
         assert set(ds.timings) == {"read", "type and check", "rules", "findings"}
-        found.append(result.findings().to_csv(index=False))
+        # every column but _id, the internal row key (reading files at once leaves gaps between files)
+        found.append(result.findings().drop(columns="_id").to_csv(index=False))
         if compress_from == 0:  # the raw text was compressed before typing
             kinds = ds.con.execute("SELECT DISTINCT compression FROM pragma_storage_info('raw.Episodes')").fetchall()
             assert ("DICT_FSST",) in kinds

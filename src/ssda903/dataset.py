@@ -22,8 +22,11 @@ the SQL vocabulary (:mod:`ssda903.sql`), loaded when the Dataset is made.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -31,7 +34,7 @@ from typing import Any
 import duckdb
 
 from ssda903.model import CollectionYear, load_model
-from ssda903.problems import LoadProblem
+from ssda903.problems import InputError, LoadProblem
 from ssda903.sql import vocabulary_sql
 from ssda903.sqltext import literal as _literal
 from ssda903.sqltext import quote
@@ -109,9 +112,19 @@ class Dataset:
     #: a small return's statements cost more to plan and start than to run, on one core each
     workers: int = field(default_factory=default_workers)
     _next_id: int = 0
+    #: set in a Dataset made by :meth:`apart`: the whole it reads a file for, and the first _id past its rows
+    _whole: Dataset | None = field(default=None, repr=False)
+    _id_end: int = 0
+    #: in a part, each source as it came: (how many problems had come before it, the source)
+    _arrivals: list[tuple[int, Source]] = field(default_factory=list, repr=False)
+    #: one lock per raw table, shared by the parts (see :meth:`writing`)
+    _locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.year = CollectionYear.parse(self.year)
+        if self._whole is not None:  # a part: the database is prepared already
+            self.con.execute("SET enable_progress_bar = false")
+            return
         # spill to the system's temporary folder, never into the user's working folder
         spill = os.path.join(tempfile.gettempdir(), "ssda903-duckdb")
         self.con.execute(f"SET temp_directory = {_literal(spill)}")
@@ -200,22 +213,68 @@ class Dataset:
         ).fetchall()
         added = int(inserted[0][0]) if inserted else 0  # an INSERT answers with how many rows it added
         self._next_id += max(added, 0) + 1
-        if any(s.period == period and s.table == table for s in self.sources):
-            others = ", ".join(s.file for s in self.sources if s.period == period and s.table == table)
+        source = Source(period, table, file, added, tuple(c for c, src in columns.items() if src), tuple(copied))
+        if self._whole is not None:
+            self._arrivals.append((len(self.problems), source))
+        else:
+            self._add_source(source)
+        self.finished = False
+        return added
+
+    def _add_source(self, source: Source) -> None:
+        """Record where rows came from; a second file for the same table of a period is LOAD06."""
+        same = [s.file for s in self.sources if s.period == source.period and s.table == source.table]
+        if same:
             self.add_problem(
                 LoadProblem(
                     "LOAD06",
-                    f"{table} ({period} year) also comes from {others}; rows from both files are loaded.",
-                    file=file,
-                    table=table,
-                    period=period,
+                    f"{source.table} ({source.period} year) also comes from {', '.join(same)}; "
+                    "rows from both files are loaded.",
+                    file=source.file,
+                    table=source.table,
+                    period=source.period,
                 )
             )
-        self.sources.append(
-            Source(period, table, file, added, tuple(c for c, src in columns.items() if src), tuple(copied))
-        )
+        self.sources.append(source)
+
+    # -- reading files at the same time ---------------------------------------
+    def apart(self, most_rows: int) -> Dataset:
+        """A Dataset to read one file into, on a connection of its own to this one's database, while
+        other files are read into other parts; :meth:`take` adds what it read back, in order.
+
+        Its rows' ``_id`` are reserved now, ``most_rows`` of them after the last part's, so the parts
+        made in the files' order number the rows as reading them one after another would (with
+        gaps between files: nothing reads meaning into an ``_id`` but its order).
+        """
+        part = Dataset(self.year, la=self.la, con=self.con.cursor(), workers=1, _whole=self, _locks=self._locks)
+        part._next_id = self._next_id
+        part._id_end = self._next_id + most_rows + 1
+        self._next_id = part._id_end
+        return part
+
+    def take(self, part: Dataset) -> None:
+        """Add a part's sources and problems (see :meth:`apart`) as if its file had been read here."""
+        if part._whole is not self:
+            raise ValueError("not a part of this Dataset")
+        if part._next_id > part._id_end:  # only a file that grew while it was read: its rows would share _id
+            files = ", ".join(s.file for _, s in part._arrivals)
+            raise InputError(f"{files} changed while it was read (it grew); run again once it is saved.")
+        arrivals = list(part._arrivals)
+        for i in range(len(part.problems) + 1):
+            while arrivals and arrivals[0][0] == i:
+                self._add_source(arrivals.pop(0)[1])
+            if i < len(part.problems):
+                self.add_problem(part.problems[i])
         self.finished = False
-        return added
+        part.con.close()
+
+    @contextlib.contextmanager
+    def writing(self, period: str, table: str) -> Iterator[None]:
+        """Held while a reader changes one raw table (adds columns, rows, line numbers): parts reading
+        files of the same table take turns, since DuckDB lets one connection at a time alter a table."""
+        lock = self._locks.setdefault((period, table), threading.Lock())  # setdefault: one lock, whoever asks first
+        with lock:
+            yield
 
     def _count(self, relation: str) -> int:
         return int(self.con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])

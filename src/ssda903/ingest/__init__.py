@@ -153,8 +153,46 @@ def load_into(ds: Dataset, inputs: Inputs, *, period: str, exclude: Iterable[Pat
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     with tempfile.TemporaryDirectory(prefix="ssda903-") as work:
-        for path in _expand(inputs, ds, period, exclude):
+        paths = _expand(inputs, ds, period, exclude)
+        if ds.workers > 1 and len(paths) > 1 and all(_plain_text(p) for p in paths):
+            _load_at_once(ds, paths, period=period, work=work)
+            return
+        for path in paths:
             _load_file(ds, path, period=period, work=work, display=str(path))
+
+
+def _plain_text(path: Path) -> bool:
+    """A file named and holding text (CSV): one whose rows cannot outnumber its bytes."""
+    return _kind_of_name(path.suffix.lower()) == "text" and sniff(path) == "text"
+
+
+def _load_at_once(ds: Dataset, paths: list[Path], *, period: str, work: str) -> None:
+    """Read CSV files ``ds.workers`` at a time, each into a part of ``ds`` (:meth:`Dataset.apart`),
+    then take the parts back in the files' order: the same rows, sources and problems, in the same
+    order, as reading them one after another.
+
+    A small file costs DuckDB more to start reading than to read, and the one-thread numbering of a
+    large file's rows leaves the other core idle: two files at a time read a return in about 60%
+    of the time. A file of n bytes holds at most n + 1 rows, which is what each part reserves.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)  # the reader says what is wrong; it adds no rows
+    parts = [ds.apart(most_rows=size + 1) for size in sizes]
+
+    def read(i: int) -> None:
+        _load_file(parts[i], paths[i], period=period, work=work, display=str(paths[i]))
+
+    with ThreadPoolExecutor(max_workers=ds.workers) as pool:  # the largest first, so none is left to the end
+        for done in [pool.submit(read, i) for i in sorted(range(len(paths)), key=lambda i: -sizes[i])]:
+            done.result()
+    for part in parts:
+        ds.take(part)
 
 
 def sniff(path: Path) -> str | None:

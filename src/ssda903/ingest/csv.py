@@ -284,32 +284,33 @@ def _read_into(ds: Dataset, period: str, match: ColumnMatch, file: str, path: st
     table = match.table
     n = len(layout.header)
     names = [f"c{i}" for i in range(n + 1)]  # one spare column catches values beyond the header
-    before = raw_columns(ds, period, table)
     counter = _LineCounter(path)
     counter.start()
     try:
-        for parallel in (True, False):
-            relation = (
-                "(SELECT row_number() OVER () - 1 AS _row, * "
-                f"FROM read_csv({_sql_literal(path)}, {_options(names, layout, parallel=parallel)}))"
-            )
-            try:
-                append_matched(
-                    ds,
-                    period,
-                    match,
-                    relation,
-                    file=file,
-                    line_expr=f"_row + {layout.skip + 2}",
-                    overflow=n,
-                    before=before,
-                    after=lambda rows: _settled(ds, period, table, file, path, layout, counter, rows),
+        with ds.writing(period, table):  # another file read at the same time may go to this table too
+            before = raw_columns(ds, period, table)
+            for parallel in (True, False):
+                relation = (
+                    "(SELECT row_number() OVER () - 1 AS _row, * "
+                    f"FROM read_csv({_sql_literal(path)}, {_options(names, layout, parallel=parallel)}))"
                 )
-                return
-            except duckdb.Error as e:
-                # values spanning lines together with short rows need DuckDB's one-thread reader
-                if not parallel or "parallel" not in str(e):
-                    raise
+                try:
+                    append_matched(
+                        ds,
+                        period,
+                        match,
+                        relation,
+                        file=file,
+                        line_expr=f"_row + {layout.skip + 2}",
+                        overflow=n,
+                        before=before,
+                        after=lambda rows: _settled(ds, period, table, file, path, layout, counter, rows),
+                    )
+                    return
+                except duckdb.Error as e:
+                    # values spanning lines together with short rows need DuckDB's one-thread reader
+                    if not parallel or "parallel" not in str(e):
+                        raise
     finally:
         counter.join()
 
