@@ -19,11 +19,10 @@ repeat only when they come from the same CHILD element.
 
 from __future__ import annotations
 
-from ssda903.dataset import PERIODS, RAW_SCHEMA
+from ssda903.dataset import RAW_SCHEMA
 from ssda903.model import load_model
 from ssda903.sql import TYPED_EXPR
 from ssda903.sqltext import literal, quote
-from ssda903.steps import Step
 
 #: table -> the columns that identify one of its rows, for the tables the DfE holds once per key
 KEYS: dict[str, tuple[str, ...]] = {
@@ -58,14 +57,12 @@ LEFT_TO_DFE: dict[str, str] = {
 WHY = {"Reviews": "the DfE return holds each review once"}
 
 
-def repeat_steps() -> list[Step]:
-    """The steps that add a LOAD19 problem for every row repeating the key of an earlier row of its table."""
-    return [
-        Step(_repeats_sql(period, table, key), when=((period, table),))
-        for period in PERIODS
-        for table, key in KEYS.items()
-        if not (period == "current" and table in LEFT_TO_INT)
-    ]
+def repeats_sql(period: str, table: str) -> str | None:
+    """``INSERT INTO file_problems`` a LOAD19 for every row of the raw ``table`` repeating the key of an
+    earlier row (None for a table reported otherwise: :data:`LEFT_TO_INT`, :data:`LEFT_TO_DFE`)."""
+    if table not in KEYS or (period == "current" and table in LEFT_TO_INT):
+        return None
+    return _repeats_sql(period, table, KEYS[table])
 
 
 def _repeats_sql(period: str, table: str, key: tuple[str, ...]) -> str:

@@ -33,7 +33,7 @@ from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, Column, Table, load_model
 from ssda903.problems import LoadProblem
 from ssda903.reference.postcodes import la_settings_sql, point_at_postcodes, postcode_steps
-from ssda903.repeats import repeat_steps
+from ssda903.repeats import repeats_sql
 from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
 from ssda903.sqltext import literal, quote
 from ssda903.steps import Step, at_hand, insert_rows, problem_row, run_steps
@@ -234,6 +234,9 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
             steps.append(Step(typed_table_sql(period, table), when=(key,), chain=chain))
             steps.append(Step(empty_rows_sql(period, table), when=(key,), chain=chain))
             steps.append(Step(empty_table_sql(period, table), unless=key, chain=chain))
+            repeats = repeats_sql(period, table.name)
+            if repeats:
+                steps.append(Step(repeats, when=(key,), chain=chain))
             if table.validity.covers(period_year):
                 check = value_checks_sql(period, table, period_year)
                 if check:
@@ -243,7 +246,6 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
                 steps.append(Step(not_collected_sql(period, table, period_year), when=(key,), chain=chain))
     # the DfE expressions are table macros over the typed tables: they can exist now
     steps.append(Step(vocabulary_sql("expressions")))
-    steps += repeat_steps()
     steps += postcode_steps()
     return tuple(steps)
 
@@ -265,9 +267,11 @@ def _write_bookkeeping(ds: Dataset) -> None:
 def read_back_problems(ds: Dataset, codes: tuple[str, ...]) -> None:
     """Replace ``ds.problems`` of ``codes`` with those the steps wrote into ``file_problems``."""
     ds.problems[:] = [p for p in ds.problems if p.code not in codes]
+    # each table's steps ran on their own connection: the rows are put in order here, not by arrival
     rows = ds.con.execute(
         'SELECT rule, message, file, line, "column", value, tbl, period, row, child FROM file_problems '
-        f"WHERE rule IN ({', '.join(literal(c) for c in codes)}) ORDER BY rowid"
+        f"WHERE rule IN ({', '.join(literal(c) for c in codes)}) "
+        "ORDER BY rule, period = 'previous', tbl, file, line, row, rowid"
     ).fetchall()
     for code, message, file, line, column, value, tbl, period, row, child in rows:
         ds.add_problem(

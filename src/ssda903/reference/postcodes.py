@@ -92,6 +92,9 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
     con.execute("DROP TABLE _wanted")
 
 
+#: the two postcodes of an episode
+POSTS = ("HOME_POST", "PL_POST")
+
 #: the view of the shipped postcode file the steps read (each driver points it at its own copy)
 REFERENCE_VIEW = "reference_postcodes"
 
@@ -131,10 +134,20 @@ def postcode_steps() -> list[Step]:
         for raw in ("raw", "raw_previous")
     ]
     steps.append(Step(LOOKUP_DDL))
+    # the rows of the postcode table for every postcode given in either year: one read of the file
+    given = " UNION ".join(f"SELECT {c} FROM {schema}.Episodes" for schema in ("main", "previous") for c in POSTS)
+    steps.append(
+        Step(
+            f"INSERT INTO {LOOKUP} SELECT pcd, la, e, n FROM {REFERENCE_VIEW} WHERE pcd IN ("
+            f"SELECT postcode_number(postcode_key(x)) FROM ({given}) AS g(x) WHERE x IS NOT NULL"
+            f") AND pcd NOT IN (SELECT pcd FROM {LOOKUP})"
+        )
+    )
     located = "len(coalesce(getvariable('own_la_codes'), [])) > 0"
     for schema, period in (("main", "current"), ("previous", "previous")):
         # Each postcode given is worked out once, however many episodes give it (the macros are
-        # dear: they expand their argument several times); only those are read from the file.
+        # dear: they expand their argument several times). Each year is a chain of its own: the
+        # temporary tables belong to the connection that runs it.
         steps.append(
             Step(
                 f"""
@@ -142,8 +155,6 @@ def postcode_steps() -> list[Step]:
                 WITH given AS (SELECT HOME_POST AS x FROM {schema}.Episodes UNION SELECT PL_POST FROM {schema}.Episodes),
                 keyed AS (SELECT x, postcode_key(x) AS k FROM given WHERE x IS NOT NULL)
                 SELECT x, k, postcode_number(k) AS number FROM keyed;
-                INSERT INTO {LOOKUP} SELECT pcd, la, e, n FROM {REFERENCE_VIEW}
-                WHERE pcd IN (SELECT number FROM _given_postcodes) AND pcd NOT IN (SELECT pcd FROM {LOOKUP});
                 CREATE OR REPLACE TEMP TABLE _places AS
                 SELECT g.x, l.e, l.n, placement_la(g.k, l.la) AS pl_la
                 FROM _given_postcodes g LEFT JOIN {LOOKUP} l ON l.pcd = g.number;
@@ -168,6 +179,7 @@ def postcode_steps() -> list[Step]:
                 DROP TABLE _given_postcodes
                 """,
                 when=((period, "Episodes"),),
+                chain=f"postcodes.{period}",
             )
         )
     return steps
