@@ -95,8 +95,9 @@ def empty_table_sql(period: str, table: Table) -> str:
     return f"CREATE OR REPLACE TABLE {TYPED_SCHEMA[period]}.{quote(table.name)} (_id BIGINT, {shape})"
 
 
-def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str | None:
-    """One ``INSERT INTO cell_problems`` with every value check of one table (None when it has none).
+def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
+    """One ``INSERT INTO cell_problems`` with every value check of one table, and its blank rows
+    (LOAD23, :func:`empty_rows_sql`): a statement costs a small return more than its checks do.
 
     The checks read what the reader recorded in ``sources`` and ``file_problems``: a required
     value is only "left blank" in a file that has the column (a missing column is LOAD03,
@@ -151,9 +152,13 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str | N
         f"CAST({expected} AS VARCHAR) FROM given_and_read WHERE {cond}"
         for cond, code, field, expected in checks
     )
+    if not checks:
+        return empty_rows_sql(period, table)
+    blank_rows = empty_rows_sql(period, table).removeprefix("INSERT INTO cell_problems ")
     return (
         f"INSERT INTO cell_problems WITH given_and_read AS MATERIALIZED (\n"
         f"    SELECT r._id, r._file, {columns} FROM {raw} r JOIN {typed} t USING (_id)\n) {selects}"
+        f" UNION ALL {blank_rows}"
     )
 
 
@@ -187,20 +192,25 @@ def not_collected_sql(period: str, table: Table, year: CollectionYear) -> str:
     )
 
 
-#: every row the user gave, with where it came from: one table, filled from each raw table supplied
+#: every row the user gave, with where it came from: ``all_rows`` (_id, period, tbl, _file, _row, _line,
+#: child), a view over ``row_places``, filled from each raw table supplied, which names its file
+#: by the row of ``sources`` it came from: the file's name once per file, not once per row (at
+#: 250,000 children the names alone took 155 MB)
 ALL_ROWS_DDL = (
-    "CREATE OR REPLACE TABLE all_rows (_id BIGINT, period VARCHAR, tbl VARCHAR, _file VARCHAR, _row BIGINT, "
-    "_line BIGINT, child VARCHAR)"
+    "CREATE OR REPLACE TABLE row_places (_id BIGINT, src BIGINT, _row BIGINT, _line BIGINT, child VARCHAR);\n"
+    "CREATE OR REPLACE VIEW all_rows AS SELECT p._id, s.period, s.tbl, s.file AS _file, p._row, p._line, p.child "
+    "FROM row_places p JOIN (SELECT rowid AS src, period, tbl, file FROM sources) s USING (src)"
 )
 
 
 def all_rows_sql(period: str, table: Table) -> str:
-    """The rows of one raw table into ``all_rows`` (a table, not a view over every raw table: the
+    """The rows of one raw table into ``row_places`` (a table, not a view over every raw table: the
     findings join it several times, and a view of 48 tables, most of them empty, costs more to plan
-    than a small return costs to check)."""
+    than a small return costs to check). A file given twice is one place."""
+    files = f"SELECT min(rowid) AS src, file FROM sources WHERE period = '{period}' AND tbl = '{table.name}' GROUP BY file"
     return (
-        f"INSERT INTO all_rows SELECT _id, '{period}', '{table.name}', _file, _row, _line, blank_to_null(CHILD) "
-        f"FROM {RAW_SCHEMA[period]}.{quote(table.name)}"
+        f"INSERT INTO row_places SELECT r._id, s.src, r._row, r._line, blank_to_null(r.CHILD) "
+        f"FROM {RAW_SCHEMA[period]}.{quote(table.name)} r JOIN ({files}) s ON s.file = r._file"
     )
 
 
@@ -232,17 +242,15 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
             chain = f"{period}.{table.name}"  # each table is typed and checked on its own
             steps.append(Step(all_rows_sql(period, table), when=(key,), chain=chain))
             steps.append(Step(typed_table_sql(period, table), when=(key,), chain=chain))
-            steps.append(Step(empty_rows_sql(period, table), when=(key,), chain=chain))
             steps.append(Step(empty_table_sql(period, table), unless=key, chain=chain))
             repeats = repeats_sql(period, table.name)
             if repeats:
                 steps.append(Step(repeats, when=(key,), chain=chain))
             if table.validity.covers(period_year):
-                check = value_checks_sql(period, table, period_year)
-                if check:
-                    steps.append(Step(check, when=(key,), chain=chain))
+                steps.append(Step(value_checks_sql(period, table, period_year), when=(key,), chain=chain))
                 steps.append(Step(converted_text_sql(period, table), when=(key, ("problem", "LOAD13")), chain=chain))
             else:
+                steps.append(Step(empty_rows_sql(period, table), when=(key,), chain=chain))
                 steps.append(Step(not_collected_sql(period, table, period_year), when=(key,), chain=chain))
     # the DfE expressions are table macros over the typed tables: they can exist now
     steps.append(Step(vocabulary_sql("expressions")))
