@@ -207,7 +207,9 @@ def all_rows_sql(period: str, table: Table) -> str:
     """The rows of one raw table into ``row_places`` (a table, not a view over every raw table: the
     findings join it several times, and a view of 48 tables, most of them empty, costs more to plan
     than a small return costs to check). A file given twice is one place."""
-    files = f"SELECT min(rowid) AS src, file FROM sources WHERE period = '{period}' AND tbl = '{table.name}' GROUP BY file"
+    files = (
+        f"SELECT min(rowid) AS src, file FROM sources WHERE period = '{period}' AND tbl = '{table.name}' GROUP BY file"
+    )
     return (
         f"INSERT INTO row_places SELECT r._id, s.src, r._row, r._line, blank_to_null(r.CHILD) "
         f"FROM {RAW_SCHEMA[period]}.{quote(table.name)} r JOIN ({files}) s ON s.file = r._file"
