@@ -193,23 +193,23 @@ def not_collected_sql(period: str, table: Table, year: CollectionYear) -> str:
 
 
 #: every row the user gave, with where it came from: ``all_rows`` (_id, period, tbl, _file, _row, _line,
-#: child), a view over ``row_places``, filled from each raw table supplied, which names its file
-#: by the row of ``sources`` it came from: the file's name once per file, not once per row (at
-#: 250,000 children the names alone took 155 MB)
+#: child), a view over ``row_places``, filled from each raw table supplied, which names a row's file
+#: by a number (``source_places``): the file's name once per file, not once per row (at 250,000
+#: children the names alone took 155 MB)
 ALL_ROWS_DDL = (
+    "CREATE OR REPLACE VIEW source_places AS SELECT period, tbl, file, "
+    "dense_rank() OVER (ORDER BY period, tbl, file) AS src FROM (SELECT DISTINCT period, tbl, file FROM sources);\n"
     "CREATE OR REPLACE TABLE row_places (_id BIGINT, src BIGINT, _row BIGINT, _line BIGINT, child VARCHAR);\n"
     "CREATE OR REPLACE VIEW all_rows AS SELECT p._id, s.period, s.tbl, s.file AS _file, p._row, p._line, p.child "
-    "FROM row_places p JOIN (SELECT rowid AS src, period, tbl, file FROM sources) s USING (src)"
+    "FROM row_places p JOIN source_places s USING (src)"
 )
 
 
 def all_rows_sql(period: str, table: Table) -> str:
     """The rows of one raw table into ``row_places`` (a table, not a view over every raw table: the
     findings join it several times, and a view of 48 tables, most of them empty, costs more to plan
-    than a small return costs to check). A file given twice is one place."""
-    files = (
-        f"SELECT min(rowid) AS src, file FROM sources WHERE period = '{period}' AND tbl = '{table.name}' GROUP BY file"
-    )
+    than a small return costs to check)."""
+    files = f"SELECT src, file FROM source_places WHERE period = '{period}' AND tbl = '{table.name}'"
     return (
         f"INSERT INTO row_places SELECT r._id, s.src, r._row, r._line, blank_to_null(r.CHILD) "
         f"FROM {RAW_SCHEMA[period]}.{quote(table.name)} r JOIN ({files}) s ON s.file = r._file"

@@ -70,3 +70,18 @@ def test_a_file_that_grew_while_it_was_read_is_refused_not_numbered_twice(tmp_pa
         ds.take(first)
     with pytest.raises(ValueError, match="not a part"):
         Dataset("2024/25").take(second)
+
+
+def test_a_file_given_twice_puts_each_of_its_rows_in_its_place_once(tmp_path: Path) -> None:
+    from ssda903.engine import run
+
+    path = tmp_path / "header.csv"
+    path.write_text(HEADER + "1,X,01/02/2015,WBRI,A123456789012,,\r\n")
+    ds = Dataset("2024/25", la="E09000027")
+    load_into(ds, [path, path], period="current")
+    f = run(ds).findings()
+    # the SEX that is not a code (rule 101) is on line 2 of the file, once for each time it was given
+    wrong = f[f["rule"] == "101"]
+    assert wrong[["file", "line", "row", "column"]].values.tolist() == [[str(path), 2, 0, "SEX"]] * 2
+    assert wrong["_id"].nunique() == 2
+    assert ds.con.execute("SELECT count(*), count(DISTINCT _id) FROM all_rows").fetchall() == [(2, 2)]
