@@ -309,6 +309,24 @@ def test_a_whole_table_expression_is_worked_out_once_and_read_by_the_rules_that_
     assert f[f.rule == "X6"].row.tolist() == [1]
 
 
+def test_a_whole_table_expression_that_cannot_be_worked_out_stops_only_the_rules_that_call_it() -> None:
+    episodes = [
+        {"CHILD": "1", "DECOM": "01/05/2024", "DEC": "01/04/2024", "REC": "E11"},  # ends before it starts
+        {"CHILD": "2", "DECOM": "01/05/2024", "DEC": "", "REC": ""},
+    ]
+    later = make_rule("X6", "SELECT first_id AS _id FROM periods_of_care() WHERE period_no > 1", fields=["DECOM"])
+    plain = make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"])
+    ds = dataset({"Episodes": episodes})
+    finish(ds)
+    ds.con.execute("DROP MACRO TABLE periods_of_care")  # as if the expression's SQL were broken
+    result = run(ds, rules=[later, plain])
+    assert result.outcome("X1").status == "failed"
+    crashed = result.outcome("X6")
+    assert crashed.status == "crashed"
+    assert crashed.detail.startswith("periods_of_care() could not be worked out: ")
+    assert result.exit_code == 3
+
+
 @pytest.mark.parametrize("compress_from", [0, 10**12])
 def test_files_and_statements_at_once_or_in_turn_and_compressed_or_not_give_the_same_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress_from: int

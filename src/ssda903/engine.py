@@ -221,7 +221,7 @@ def run(
     con.execute("DELETE FROM file_problems")
     insert_rows(con, "file_problems", [problem_row(p) for p in ds.problems])
     shared = shared_expressions(chosen)
-    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen, shared))
+    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen, ()))
     read_back_problems(ds, ("LOAD20",))
     present = present_in(ds)
     outcomes: list[Outcome] = []
@@ -235,16 +235,29 @@ def run(
         else:
             runnable.append((r, o))
         outcomes.append(o)
-    alone: list[tuple[Rule, Outcome]] = list(runnable) if timed else []
-    if not timed:
-        # a few rules per statement: fewer round trips, without holding every rule's rows at once
-        batches = [runnable[i : i + BATCH] for i in range(0, len(runnable), BATCH)]
-        statements = [
-            "INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r, shared) for r, _ in b) for b in batches
-        ]
-        for batch, error in zip(batches, run_concurrently(con, statements, ds.workers), strict=True):
-            if error is not None:  # some rule in the batch fails: run each alone to find and contain it
+    # The shared expressions are worked out at the same time as the rules that do not call them;
+    # the rules that do run after. A rule runs alone (and its time is taken) when ``timed``, or when
+    # its batch failed, to find and contain the rule that fails.
+    calling = [x for x in runnable if set(x[0].calls) & set(shared)]
+    others = [x for x in runnable if not set(x[0].calls) & set(shared)]
+    if timed:
+        shared_errors = run_concurrently(con, shared_tables_sql(shared), 1)
+        alone: list[tuple[Rule, Outcome]] = list(runnable)
+    else:
+        alone = []
+        done = run_concurrently(con, shared_tables_sql(shared) + _batches_sql(others, shared), ds.workers)
+        shared_errors = done[: len(shared)]
+        ran = list(zip(_batches(others), done[len(shared) :], strict=True))
+        ran += zip(_batches(calling), run_concurrently(con, _batches_sql(calling, shared), ds.workers), strict=True)
+        for batch, error in ran:
+            if error is not None:
                 alone += batch
+    not_worked_out = {name: e for name, e in zip(shared, shared_errors, strict=True) if e is not None}
+    for r, o in calling:
+        for name in set(r.calls) & set(not_worked_out):  # the rule cannot run: it is said why
+            o.status = CRASHED
+            o.detail = f"{name}() could not be worked out: {_first_line(not_worked_out[name])}"
+    alone = [x for x in alone if x[1].status != CRASHED]
     for r, o in runnable:
         if any(r is x for x, _ in alone):
             start = time.perf_counter()
@@ -252,7 +265,7 @@ def run(
                 con.execute("INSERT INTO rule_hits " + _hits_sql(r, shared))
             except Exception as e:  # any failure of one rule must not stop the others
                 o.status = CRASHED
-                o.detail = str(e).splitlines()[0][:300]
+                o.detail = _first_line(e)
             o.seconds = time.perf_counter() - start
         if progress:
             progress(r)
@@ -275,6 +288,19 @@ def run(
     outcomes.extend(_load_outcomes(ds))
     ds.timings["findings"] = time.perf_counter() - found
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0, halt_stage2)
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:300]
+
+
+def _batches(rules: list[tuple[Rule, Outcome]]) -> list[list[tuple[Rule, Outcome]]]:
+    """A few rules per statement: fewer round trips, without holding every rule's rows at once."""
+    return [rules[i : i + BATCH] for i in range(0, len(rules), BATCH)]
+
+
+def _batches_sql(rules: list[tuple[Rule, Outcome]], shared: tuple[str, ...]) -> list[str]:
+    return ["INSERT INTO rule_hits " + " UNION ALL ".join(_hits_sql(r, shared) for r, _ in b) for b in _batches(rules)]
 
 
 def _hits_sql(r: Rule, shared: tuple[str, ...] = ()) -> str:

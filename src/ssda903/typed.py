@@ -194,10 +194,10 @@ def not_collected_sql(period: str, table: Table, year: CollectionYear) -> str:
 
 #: every row the user gave, with where it came from: ``all_rows`` (_id, period, tbl, _file, _row, _line,
 #: child), a view over ``row_places``, filled from each raw table supplied, which names a row's file
-#: by a number (``source_places``): the file's name once per file, not once per row (at 250,000
-#: children the names alone took 155 MB)
+#: by a number (``source_places``, made from ``sources`` before any table is typed): the file's name
+#: once per file, not once per row (at 250,000 children the names alone took 155 MB)
 ALL_ROWS_DDL = (
-    "CREATE OR REPLACE VIEW source_places AS SELECT period, tbl, file, "
+    "CREATE OR REPLACE TABLE source_places AS SELECT period, tbl, file, "
     "dense_rank() OVER (ORDER BY period, tbl, file) AS src FROM (SELECT DISTINCT period, tbl, file FROM sources);\n"
     "CREATE OR REPLACE TABLE row_places (_id BIGINT, src BIGINT, _row BIGINT, _line BIGINT, child VARCHAR);\n"
     "CREATE OR REPLACE VIEW all_rows AS SELECT p._id, s.period, s.tbl, s.file AS _file, p._row, p._line, p.child "
