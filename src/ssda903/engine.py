@@ -544,11 +544,12 @@ def _write_codes_sql() -> str:
 def _fill_values_steps() -> list[Step]:
     """Each rule finding's ``value``: the text the user typed in its column on its row.
 
-    One UPDATE per supplied table. A column the DfE works out rather than the user types
-    (PL_DISTANCE …) is not in the raw table; its worked-out value is shown, dates DD/MM/YYYY
-    (PL_LOCATION is also kept as a file gave it: that text is shown).
+    One UPDATE for every table (a statement costs a small return more than its work): each table's
+    findings get the value of their column from its row. A column the DfE works out rather than
+    the user types (PL_DISTANCE …) is not in the raw table; its worked-out value is shown, dates
+    DD/MM/YYYY (PL_LOCATION is also kept as a file gave it: that text is shown).
     """
-    steps = []
+    values = []
     for period in PERIODS:
         for table in load_model().all_tables:
             cases = []
@@ -559,17 +560,19 @@ def _fill_values_steps() -> list[Step]:
                     v = f"t.{quote(c.name)}"
                     text = f"strftime({v}, '%d/%m/%Y')" if c.kind == "date" else f"CAST({v} AS VARCHAR)"
                     cases.append(f"WHEN {literal(c.name)} THEN {text}")
-            steps.append(
-                Step(
-                    f'UPDATE findings AS f SET value = CASE f."column" {" ".join(cases)} END '
-                    f"FROM {RAW_SCHEMA[period]}.{quote(table.name)} r "
-                    f"JOIN {TYPED_SCHEMA[period]}.{quote(table.name)} t USING (_id) "
-                    f'WHERE f._id = r._id AND f.period = {literal(period)} AND f."table" = {literal(table.name)} '
-                    f"AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})",
-                    when=((period, table.name),),
-                )
+            values.append(
+                f'SELECT DISTINCT f._id, f."column", CASE f."column" {" ".join(cases)} END AS value '
+                f"FROM findings f JOIN {RAW_SCHEMA[period]}.{quote(table.name)} r USING (_id) "
+                f"JOIN {TYPED_SCHEMA[period]}.{quote(table.name)} t USING (_id) "
+                f'WHERE f.period = {literal(period)} AND f."table" = {literal(table.name)} '
+                f"AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})"
             )
-    return steps
+    return [
+        Step(
+            "UPDATE findings AS f SET value = v.value FROM (\n" + "\nUNION ALL ".join(values) + "\n) AS v "
+            f'WHERE f._id = v._id AND f."column" = v."column" AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})'
+        )
+    ]
 
 
 def _load_outcomes(ds: Dataset) -> list[Outcome]:

@@ -2,7 +2,7 @@
 -- 'se1 7aa', 'SE1 7AA' and 'SE17AA' are the same postcode. NULL stays NULL. Used to look
 -- postcodes up in the ONS postcode table (PL_DISTANCE, PL_LA) and to compare a placement
 -- postcode with the Ofsted provider list (221).
--- (translate deletes the five ASCII white-space characters a regular expression's \s matches, for a
--- fraction of its cost; a non-breaking space stays, as it did there.)
 CREATE OR REPLACE MACRO postcode_key(x) AS
+    -- translate deletes the five white-space characters of a regular expression's \s (a
+    -- non-breaking space stays) at a fraction of its cost
     nullif(upper(translate(x, ' ' || chr(9) || chr(10) || chr(12) || chr(13), '')), '');
