@@ -73,6 +73,19 @@ def test_chains_keep_their_order_and_an_error_is_raised(con: duckdb.DuckDBPyConn
         run_steps(con, broken, given=set(), workers=2)
 
 
+def test_the_largest_chains_start_first(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE TABLE started (chain VARCHAR)")
+    steps = [Step(f"INSERT INTO started VALUES ('{c}')", chain=c) for c in ("small", "large", "unknown", "middle")]
+    run_steps(con, steps, given=set(), workers=1, sizes={"small": 10, "large": 1000, "middle": 100})
+    # one at a time, in the order they were started: by size, then (no size known) as given
+    assert [c for (c,) in con.execute("SELECT chain FROM started ORDER BY rowid").fetchall()] == [
+        "large",
+        "middle",
+        "small",
+        "unknown",
+    ]
+
+
 def test_a_packed_insert_keeps_every_value_as_given(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE meta (rule VARCHAR, stage INTEGER, message VARCHAR, fields VARCHAR)")
     rows = [

@@ -16,7 +16,7 @@ rules, ``rule_hits``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,9 +75,12 @@ def script(steps: Iterable[Step], given: set[Key]) -> str:
     return ";\n".join(s.sql for s in steps if s.applies(given))
 
 
-def run_steps(con: Any, steps: Iterable[Step], given: set[Key], workers: int) -> None:
+def run_steps(
+    con: Any, steps: Iterable[Step], given: set[Key], workers: int, sizes: Mapping[str, int] | None = None
+) -> None:
     """Run the steps that apply, in order, but the chains of each stretch of chained steps at the
-    same time (each chain in its own order, on its own connection); the first error is raised."""
+    same time (each chain in its own order, on its own connection); the first error is raised.
+    ``sizes`` (a chain's rows) starts the largest chains first, so that none is left to the end."""
     todo = [s for s in steps if s.applies(given)]
     i = 0
     while i < len(todo):
@@ -91,7 +94,8 @@ def run_steps(con: Any, steps: Iterable[Step], given: set[Key], workers: int) ->
             chains: dict[str, list[str]] = {}
             for s in todo[i:j]:
                 chains.setdefault(str(s.chain), []).append(s.sql)
-            for error in run_concurrently(con, [";\n".join(c) for c in chains.values()], workers):
+            largest_first = sorted(chains, key=lambda c: -(sizes or {}).get(c, 0))  # a stable sort
+            for error in run_concurrently(con, [";\n".join(chains[c]) for c in largest_first], workers):
                 if error is not None:
                     raise error
         i = j

@@ -311,7 +311,12 @@ def finish(ds: Dataset) -> Dataset:
         with contextlib.suppress(duckdb.Error):  # only saves memory: a connection busy elsewhere goes without
             ds.con.execute("CHECKPOINT")
     given = at_hand({(s.period, s.table) for s in ds.sources}, {p.code for p in ds.problems})
-    run_steps(ds.con, load_steps(ds.year), given, ds.workers)
+    sizes: dict[str, int] = {}
+    for s in ds.sources:
+        sizes[f"{s.period}.{s.table}"] = sizes.get(f"{s.period}.{s.table}", 0) + s.rows
+    for period in PERIODS:  # each year's postcode items: a pass over its episodes
+        sizes[f"postcodes.{period}"] = sizes.get(f"{period}.Episodes", 0)
+    run_steps(ds.con, load_steps(ds.year), given, ds.workers, sizes)
     read_back_problems(ds, MADE_BY_STEPS)
     ds.finished = True
     ds.timings["type and check"] = time.perf_counter() - started
