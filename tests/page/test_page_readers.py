@@ -1,8 +1,10 @@
 """The page's readers fill the same raw tables as the Python readers, for CSV, Excel, DfE XML and zip.
 
 Each synthetic return (with injected errors) is read by ``ssda903.ingest`` and by the page;
-every raw table that was supplied must hold the same rows (``_id``, ``_file``, ``_row``,
-``_line`` and every column's text), and the same files must be recognised as the same tables.
+every raw table that was supplied must hold the same rows in the same order of ``_id`` (``_file``,
+``_row``, ``_line`` and every column's text; the ``_id`` themselves may differ, as the command line
+reads files at the same time and leaves gaps between them), and the same files must be recognised
+as the same tables.
 """
 
 from __future__ import annotations
@@ -60,8 +62,10 @@ def same_rows(python: list[dict[str, Any]], page: list[dict[str, Any]]) -> None:
     assert len(python) == len(page)
     for a, b in zip(python, page, strict=True):
         # the page's prepare makes every model column; Python's raw table has the same ones
-        b = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in b.items()}
-        assert {k: (int(v) if isinstance(v, float) else v) for k, v in b.items()} == a
+        b = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in b.items() if k != "_id"}
+        assert {k: (int(v) if isinstance(v, float) else v) for k, v in b.items()} == {
+            k: v for k, v in a.items() if k != "_id"
+        }
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "xml", "zip"])
