@@ -32,6 +32,7 @@ import duckdb
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, Column, Table, load_model
 from ssda903.problems import LoadProblem
+from ssda903.reference.postcodes import CHAIN as POSTCODE_CHAIN
 from ssda903.reference.postcodes import la_settings_sql, point_at_postcodes, postcode_steps
 from ssda903.repeats import repeats_sql
 from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
@@ -315,7 +316,7 @@ def finish(ds: Dataset) -> Dataset:
     for s in ds.sources:
         sizes[f"{s.period}.{s.table}"] = sizes.get(f"{s.period}.{s.table}", 0) + s.rows
     for period in PERIODS:  # each year's postcode items: a pass over its episodes
-        sizes[f"postcodes.{period}"] = sizes.get(f"{period}.Episodes", 0)
+        sizes[POSTCODE_CHAIN.format(period)] = sizes.get(f"{period}.Episodes", 0)
     run_steps(ds.con, load_steps(ds.year), given, ds.workers, sizes)
     read_back_problems(ds, MADE_BY_STEPS)
     ds.finished = True

@@ -191,8 +191,12 @@ def _load_at_once(ds: Dataset, paths: list[Path], *, period: str, work: str) -> 
     with ThreadPoolExecutor(max_workers=ds.workers) as pool:  # the largest first, so none is left to the end
         for done in [pool.submit(read, i) for i in sorted(range(len(paths)), key=lambda i: -sizes[i])]:
             done.result()
-    for part in parts:
-        ds.take(part)
+    try:
+        for part in parts:
+            ds.take(part)
+    finally:
+        for part in parts:  # those not taken (a file that grew) are closed too
+            part.con.close()
 
 
 def sniff(path: Path) -> str | None:

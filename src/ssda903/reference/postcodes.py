@@ -95,6 +95,9 @@ def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
 #: the two postcodes of an episode
 POSTS = ("HOME_POST", "PL_POST")
 
+#: the name of the chain of steps that works out one year's postcode items (``.format(period)``)
+CHAIN = "postcodes.{}"
+
 #: the view of the shipped postcode file the steps read (each driver points it at its own copy)
 REFERENCE_VIEW = "reference_postcodes"
 
@@ -179,7 +182,7 @@ def postcode_steps() -> list[Step]:
                 DROP TABLE _given_postcodes
                 """,
                 when=((period, "Episodes"),),
-                chain=f"postcodes.{period}",
+                chain=CHAIN.format(period),
             )
         )
     return steps
