@@ -54,6 +54,15 @@ def test_failed_rule_reports_rows_and_children() -> None:
     assert rows == [["current", "Episodes", 0, "1"]]
 
 
+@pytest.mark.parametrize("timed", [False, True])
+def test_a_row_a_rule_gives_twice_is_one_finding(timed: bool) -> None:
+    twice = make_rule("X1", f"{ENDS_BEFORE_START} UNION ALL {ENDS_BEFORE_START}", fields=["DEC", "DECOM"])
+    result = run(dataset({"Episodes": EPISODES}), rules=[twice], timed=timed)
+    assert (result.outcome("X1").status, result.outcome("X1").count) == ("failed", 1)
+    f = result.findings()
+    assert f[f.rule == "X1"]["row"].tolist() == [0]
+
+
 def test_passed_rule() -> None:
     result = run(
         dataset({"Episodes": EPISODES[2:]}), rules=[make_rule("X1", ENDS_BEFORE_START, fields=["DEC", "DECOM"])]

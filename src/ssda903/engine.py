@@ -304,7 +304,8 @@ def _batches_sql(rules: list[tuple[Rule, Outcome]], shared: tuple[str, ...]) -> 
 
 
 def _hits_sql(r: Rule, shared: tuple[str, ...] = ()) -> str:
-    return f"SELECT DISTINCT '{r.code}', q._id FROM ({rule_sql(r, shared)}\n) AS q"
+    """The rows a rule reports (a row reported twice is made one by the findings' first step)."""
+    return f"SELECT '{r.code}', q._id FROM ({rule_sql(r, shared)}\n) AS q"
 
 
 def shared_expressions(rules: list[Rule]) -> tuple[str, ...]:
@@ -412,6 +413,8 @@ def _error_load_codes() -> str:
 def findings_steps(*, halt_stage2: bool = False) -> tuple[Step, ...]:
     """The steps from the rules' hits to ``findings`` and ``rule_counts`` (rule, count, after_stage1)."""
     return (
+        # each row a rule reports, once (one statement for every rule, not a DISTINCT in each)
+        Step("CREATE OR REPLACE TABLE rule_hits AS SELECT DISTINCT rule, _id FROM rule_hits"),
         # a row blank in every column (LOAD23) is not validated, even by a rule reading the raw text
         Step("DELETE FROM rule_hits WHERE _id IN (SELECT _id FROM cell_problems WHERE code = 'LOAD23')"),
         Step(_mark_stage_two_sql(halt=halt_stage2)),
