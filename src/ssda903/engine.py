@@ -238,8 +238,9 @@ def run(
     # The shared expressions are worked out at the same time as the rules that do not call them;
     # the rules that do run after. A rule runs alone (and its time is taken) when ``timed``, or when
     # its batch failed, to find and contain the rule that fails.
-    calling = [x for x in runnable if set(x[0].calls) & set(shared)]
-    others = [x for x in runnable if not set(x[0].calls) & set(shared)]
+    worked_out_once = set(shared)
+    calling = [x for x in runnable if worked_out_once & set(x[0].calls)]
+    others = [x for x in runnable if not worked_out_once & set(x[0].calls)]
     if timed:
         shared_errors = run_concurrently(con, shared_tables_sql(shared), 1)
         alone: list[tuple[Rule, Outcome]] = list(runnable)

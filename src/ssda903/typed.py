@@ -81,13 +81,18 @@ def typed_table_sql(period: str, table: Table) -> str:
     )
 
 
-def empty_rows_sql(period: str, table: Table) -> str:
-    """LOAD23 for each row blank in every column: kept in the raw table, located, not validated."""
+def _blank_rows(period: str, table: Table) -> str:
+    """The cell problem rows of LOAD23: each row blank in every column."""
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
     return (
-        f"INSERT INTO cell_problems SELECT 'LOAD23', '{period}', '{table.name}', _id, NULL, NULL, NULL "
+        f"SELECT 'LOAD23', '{period}', '{table.name}', _id, NULL, NULL, NULL "
         f"FROM {raw} WHERE NOT ({_holds_values(table)})"
     )
+
+
+def empty_rows_sql(period: str, table: Table) -> str:
+    """LOAD23 for each row blank in every column: kept in the raw table, located, not validated."""
+    return f"INSERT INTO cell_problems {_blank_rows(period, table)}"
 
 
 def empty_table_sql(period: str, table: Table) -> str:
@@ -140,6 +145,8 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
             checks[first:] = [
                 (f"{cond} AND _file NOT IN ({copies})", code, f, e) for cond, code, f, e in checks[first:]
             ]
+    if not checks:
+        return empty_rows_sql(period, table)
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
     typed = f"{TYPED_SCHEMA[period]}.{quote(table.name)}"
     columns = ", ".join(
@@ -153,13 +160,10 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
         f"CAST({expected} AS VARCHAR) FROM given_and_read WHERE {cond}"
         for cond, code, field, expected in checks
     )
-    if not checks:
-        return empty_rows_sql(period, table)
-    blank_rows = empty_rows_sql(period, table).removeprefix("INSERT INTO cell_problems ")
     return (
         f"INSERT INTO cell_problems WITH given_and_read AS MATERIALIZED (\n"
         f"    SELECT r._id, r._file, {columns} FROM {raw} r JOIN {typed} t USING (_id)\n) {selects}"
-        f" UNION ALL {blank_rows}"
+        f" UNION ALL {_blank_rows(period, table)}"
     )
 
 
@@ -217,6 +221,11 @@ def all_rows_sql(period: str, table: Table) -> str:
     )
 
 
+def table_chain(period: str, table: str) -> str:
+    """The name of the chain of steps that types and checks one table of one year (see ``Step.chain``)."""
+    return f"{period}.{table}"
+
+
 #: From this many rows read (both years), the raw text is compressed before it is typed: DuckDB
 #: keeps a database's tables in memory uncompressed until a CHECKPOINT packs them (the raw text to
 #: about a seventh). At 250,000 children that lowers the peak from about 1.5 GB to 1.15 GB at no
@@ -242,7 +251,7 @@ def load_steps(year: CollectionYear) -> tuple[Step, ...]:
         period_year = year if period == "current" else year.previous()
         for table in model.all_tables:
             key = (period, table.name)
-            chain = f"{period}.{table.name}"  # each table is typed and checked on its own
+            chain = table_chain(period, table.name)  # each table is typed and checked on its own
             steps.append(Step(all_rows_sql(period, table), when=(key,), chain=chain))
             steps.append(Step(typed_table_sql(period, table), when=(key,), chain=chain))
             steps.append(Step(empty_table_sql(period, table), unless=key, chain=chain))
@@ -314,9 +323,10 @@ def finish(ds: Dataset) -> Dataset:
     given = at_hand({(s.period, s.table) for s in ds.sources}, {p.code for p in ds.problems})
     sizes: dict[str, int] = {}
     for s in ds.sources:
-        sizes[f"{s.period}.{s.table}"] = sizes.get(f"{s.period}.{s.table}", 0) + s.rows
+        chain = table_chain(s.period, s.table)
+        sizes[chain] = sizes.get(chain, 0) + s.rows
     for period in PERIODS:  # each year's postcode items: a pass over its episodes
-        sizes[POSTCODE_CHAIN.format(period)] = sizes.get(f"{period}.Episodes", 0)
+        sizes[POSTCODE_CHAIN.format(period)] = sizes.get(table_chain(period, "Episodes"), 0)
     run_steps(ds.con, load_steps(ds.year), given, ds.workers, sizes)
     read_back_problems(ds, MADE_BY_STEPS)
     ds.finished = True
