@@ -20,7 +20,7 @@ def test_headline_what_to_fix_first_and_what_did_not_run(result: Result) -> None
     text = _text(result)
     assert "collection year 2024/25 (01/04/2024 to 31/03/2025), E09000027" in text
     assert "5 children in the Header. 5 errors (1.00 per child, 5 children), 1 query, 5 load problems." in text
-    assert "Rules: 6 checked, 4 failed, 0 passed, 1 not run, 1 crashed." in text
+    assert "Rules: 6 for the year: 4 failed, 0 passed, 1 not run, 1 crashed." in text
     assert "The child or young person’s reported sex is not valid." in text
     assert "not run (needs: AD1): 9002 (1 rule)" in text
     assert "crashed 9001 Test rule 9001." in text and "no_such_column" in text
@@ -64,6 +64,6 @@ def test_nothing_is_cut_when_narrow(result: Result) -> None:
 def test_clean_return_says_no_errors(clean_result: Result) -> None:
     text = _text(clean_result)
     assert "1 child in the Header. 0 errors (0.00 per child, 0 children), 0 queries, 0 load problems." in text
-    assert "Rules: 1 checked, 0 failed, 1 passed, 0 not run, 0 crashed." in text
+    assert "Rules: 1 for the year: 0 failed, 1 passed, 0 not run, 0 crashed." in text
     assert "Every rule ran and passed." in text
     assert "not run (" not in text and "INCOMPLETE" not in text

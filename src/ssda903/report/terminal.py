@@ -56,7 +56,8 @@ def print_summary_dict(
     )
     console.print(head)
     console.print(
-        f"Rules: {s['rules_checked']:,} checked, {o['failed']:,} failed, {o['passed']:,} passed, "
+        # not "checked": the rules not run or crashed are among them (said right below)
+        f"Rules: {s['rules_checked']:,} for the year: {o['failed']:,} failed, {o['passed']:,} passed, "
         f"{o['not run']:,} not run, {o['crashed']:,} crashed."
     )
     _completeness(s, console)
