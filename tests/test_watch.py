@@ -42,3 +42,18 @@ def test_a_saved_file_is_validated_again_and_the_findings_follow_it(tmp_path: Pa
     assert (
         first.count("\n") == 1 and again.count("\n") == 2 and again.splitlines()[1].startswith("101,current,Header,0,")
     )
+
+
+def test_watch_says_what_it_settled_and_an_la_the_postcodes_contradict(tmp_path: Path) -> None:
+    generate(60, "2024/25", 5, tmp_path / "r")  # the children's homes are in Richmond upon Thames
+    done = subprocess.run(
+        [sys.executable, "-m", "ssda903", "watch", str(tmp_path / "r"), "--la", "E09000008", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Collection year not given: using 2024/25" in done.stderr
+    assert "--la Croydon (E09000008) holds none of the" in done.stderr
+    assert "Check --la." in done.stderr

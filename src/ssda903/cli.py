@@ -331,7 +331,9 @@ def watch(
             seen = _snapshot(watched)
             start = time.perf_counter()
             try:
-                result = _validated(paths, year, previous, la, providers, None, False, True, False)
+                result = _validated(
+                    paths, year, previous, la, providers, None, False, False, False
+                )  # not quiet: what was settled, and a --la the data contradicts, are said
                 for t in targets:
                     reporting.write(result, t)
                 reporting.print_summary(result, out, reports=list(targets))
