@@ -331,9 +331,8 @@ def watch(
             seen = _snapshot(watched)
             start = time.perf_counter()
             try:
-                result = _validated(
-                    paths, year, previous, la, providers, None, False, False, False
-                )  # not quiet: what was settled, and a --la the data contradicts, are said
+                # not quiet: what was settled for the user, and a --la the data contradicts, are said
+                result = _validated(paths, year, previous, la, providers, None, False, False, False)
                 for t in targets:
                     reporting.write(result, t)
                 reporting.print_summary(result, out, reports=list(targets))
