@@ -118,14 +118,16 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
     for c in _data_columns(table):
         # the text given (r_) and the value read (t_) of each column, side by side in one joined row
         r, t = quote(f"r_{c.name}"), quote(f"t_{c.name}")
-        given = f"blank_to_null({r}) IS NOT NULL"
+        # the typed value first: it is NULL for few cells, so tidying the text (the costly part) is
+        # done for those few (DuckDB evaluates a condition's terms in the order written)
+        given, blank = f"blank_to_null({r}) IS NOT NULL", f"blank_to_null({r}) IS NULL"
         first = len(checks)
         if c.kind == "date":
-            checks.append((f"{given} AND {t} IS NULL", "LOAD07", c.name, "'a date (DD/MM/YYYY)'"))
+            checks.append((f"{t} IS NULL AND {given}", "LOAD07", c.name, "'a date (DD/MM/YYYY)'"))
             dfe = f"strftime({t}, '%d/%m/%Y')"
             checks.append((f"{t} IS NOT NULL AND {r} <> {dfe}", "LOAD15", c.name, dfe))
         elif c.kind == "int":
-            checks.append((f"{given} AND {t} IS NULL", "LOAD08", c.name, "'a whole number'"))
+            checks.append((f"{t} IS NULL AND {given}", "LOAD08", c.name, "'a whole number'"))
             checks.append(
                 (f"{t} IS NOT NULL AND {r} <> CAST({t} AS VARCHAR)", "LOAD21", c.name, f"CAST({t} AS VARCHAR)")
             )
@@ -139,7 +141,7 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
             checks.append((f"{t} IS NOT NULL AND {r} <> {t}", "LOAD21", c.name, t))
         if c.blank == "no":
             with_column = f"SELECT file FROM sources WHERE {this} AND list_contains(columns, {literal(c.name)})"
-            checks.append((f"NOT ({given}) AND _file IN ({with_column})", "LOAD18", c.name, "'a value'"))
+            checks.append((f"{t} IS NULL AND {blank} AND _file IN ({with_column})", "LOAD18", c.name, "'a value'"))
         if c.name in COPIED:
             copies = f"SELECT file FROM sources WHERE {this} AND list_contains(copied, {literal(c.name)})"
             checks[first:] = [
