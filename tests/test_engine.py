@@ -361,3 +361,14 @@ def test_files_and_statements_at_once_or_in_turn_and_compressed_or_not_give_the_
             assert ("DICT_FSST",) in kinds
     assert found[0] == found[1]
     assert len(found[0].splitlines()) > 10
+
+
+@pytest.mark.parametrize(("cores", "workers", "threads"), [(2, 2, 1), (8, 4, 2), (8, 1, 8), (1, 4, 1), (6, 4, 1)])
+def test_each_statement_gets_its_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, threads: int
+) -> None:
+    import ssda903.dataset as dataset
+
+    monkeypatch.setattr(dataset.os, "cpu_count", lambda: cores)
+    ds = dataset.Dataset("2024/25", workers=workers)
+    assert ds.con.execute("SELECT current_setting('threads')").fetchone() == (threads,)
