@@ -230,17 +230,17 @@ def home_la_sql(period: str, postcodes: str) -> str:
     their latest episode, read from the raw Episodes and the postcode table ``postcodes`` (pcd, la).
     The web page runs the same query over its own copy of the postcodes."""
     raw = f"{RAW_SCHEMA[period]}.Episodes"
-    # the key, then the number, each worked out once per row: the macros expand their argument
-    # many times, and a join on postcode_number(postcode_key(...)) costs seven times as much
+    # the key once per row, the number once per postcode: the macros expand their argument many
+    # times, and a join on postcode_number(postcode_key(...)) costs seven times as much
     return f"""
         WITH keyed AS (
             SELECT coalesce(blank_to_null(CHILD), '#' || _id) AS child, postcode_key(HOME_POST) AS k, DECOM
             FROM {raw}
         ),
-        numbered AS (SELECT child, postcode_number(k) AS pcd, DECOM FROM keyed),
+        numbered AS (SELECT k, postcode_number(k) AS pcd FROM (SELECT DISTINCT k FROM keyed WHERE k IS NOT NULL)),
         placed AS (
             SELECT e.child, l.la, coalesce(as_date(e.DECOM), DATE '1900-01-01') AS decom
-            FROM numbered e JOIN {postcodes} l ON l.pcd = e.pcd
+            FROM keyed e JOIN numbered USING (k) JOIN {postcodes} l ON l.pcd = numbered.pcd
             WHERE l.la IS NOT NULL
         ),
         per_child AS (SELECT child, arg_max(la, decom) AS la FROM placed GROUP BY child)

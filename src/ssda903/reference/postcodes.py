@@ -78,12 +78,15 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 def look_up(con: duckdb.DuckDBPyConnection, keys_sql: str) -> None:
     """Add to ``ref_postcodes`` the rows for the postcodes ``keys_sql`` selects (one column of postcode keys)."""
+    # No `n IS NOT NULL` here: DuckDB would push it below the DISTINCT and work out the number of
+    # every row's postcode, not of each postcode once (0.26 s at 250,000 children); a NULL number
+    # is left out by NOT IN, or matches no row of the file
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _wanted AS "
         f"SELECT DISTINCT n AS k FROM (SELECT postcode_number(k) AS n FROM (SELECT DISTINCT k FROM ({keys_sql}) AS w(k))) "
-        f"WHERE n IS NOT NULL AND n NOT IN (SELECT pcd FROM {LOOKUP})"
+        f"WHERE n NOT IN (SELECT pcd FROM {LOOKUP})"
     )
-    row = con.execute("SELECT count(*) FROM _wanted").fetchall()[0]
+    row = con.execute("SELECT count(k) FROM _wanted").fetchall()[0]
     if row and row[0]:
         path = _literal(str(data_file("postcodes.parquet")))
         con.execute(
