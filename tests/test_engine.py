@@ -364,11 +364,17 @@ def test_files_and_statements_at_once_or_in_turn_and_compressed_or_not_give_the_
 
 
 @pytest.mark.parametrize(("cores", "workers", "threads"), [(2, 2, 1), (8, 4, 2), (8, 1, 8), (1, 4, 1), (6, 4, 1)])
-def test_each_statement_gets_its_share_of_the_cores(
+def test_statements_run_side_by_side_share_the_cores_and_one_alone_has_them_all(
     monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, threads: int
 ) -> None:
-    import ssda903.dataset as dataset
+    import duckdb
 
-    monkeypatch.setattr(dataset.os, "cpu_count", lambda: cores)
-    ds = dataset.Dataset("2024/25", workers=workers)
-    assert ds.con.execute("SELECT current_setting('threads')").fetchone() == (threads,)
+    import ssda903.steps as steps
+
+    monkeypatch.setattr(steps.os, "cpu_count", lambda: cores)
+    con = duckdb.connect()
+    con.execute(f"SET threads = {cores}; CREATE TABLE seen (threads BIGINT)")
+    statements = ["INSERT INTO seen SELECT current_setting('threads')::BIGINT"] * 5
+    assert steps.run_concurrently(con, statements, workers) == [None] * 5
+    assert con.execute("SELECT list(threads) FROM seen").fetchone() == ([threads if workers > 1 else cores] * 5,)
+    assert con.execute("SELECT current_setting('threads')").fetchone() == (cores,)  # all of them again

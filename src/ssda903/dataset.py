@@ -87,16 +87,6 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def threads_per_statement(workers: int) -> int:
-    """DuckDB's threads for each statement, so that ``workers`` statements at once use every core once.
-
-    DuckDB gives each statement every core by default; with two statements at once on two
-    cores, each then spends time handing its small pipelines between threads (measured on two
-    cores: 6% of the whole run at 2,500 and 25,000 children, no difference at 250,000).
-    """
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
-
-
 @dataclass
 class Dataset:
     """A 903 return (and optionally last year's) loaded into one DuckDB connection."""
@@ -139,7 +129,6 @@ class Dataset:
         spill = os.path.join(tempfile.gettempdir(), "ssda903-duckdb")
         self.con.execute(f"SET temp_directory = {_literal(spill)}")
         self.con.execute("SET enable_progress_bar = false")
-        self.con.execute(f"SET threads = {threads_per_statement(self.workers)}")
         if self.memory_limit:
             self.con.execute(f"SET memory_limit = {_literal(self.memory_limit)}")
         self.con.execute(prepare_sql())

@@ -33,6 +33,7 @@ from ssda903.ingest.year import (
 )
 from ssda903.model import CollectionYear
 from ssda903.problems import InputError, LoadProblem
+from ssda903.steps import sharing_cores
 from ssda903.typed import finish
 
 __all__ = [
@@ -188,7 +189,8 @@ def _load_at_once(ds: Dataset, paths: list[Path], *, period: str, work: str) -> 
     def read(i: int) -> None:
         _load_file(parts[i], paths[i], period=period, work=work, display=str(paths[i]))
 
-    with ThreadPoolExecutor(max_workers=ds.workers) as pool:  # the largest first, so none is left to the end
+    with sharing_cores(ds.con, min(ds.workers, len(paths))), ThreadPoolExecutor(max_workers=ds.workers) as pool:
+        # the largest first, so none is left to the end
         for done in [pool.submit(read, i) for i in sorted(range(len(paths)), key=lambda i: -sizes[i])]:
             done.result()
     try:
