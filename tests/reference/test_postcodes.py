@@ -158,3 +158,29 @@ def test_the_shipped_table_covers_great_britain_only() -> None:
     assert n > 2_500_000
     assert countries == ["E", "S", "W"]
     assert bad == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ("SE1 7AA", "SE17AA"),  # the usual form: spaces removed
+        ("SE17AA", "SE17AA"),
+        ("  SE1   7AA ", "SE17AA"),
+        ("se1 7aa", "SE17AA"),  # lower case: upper-cased
+        ("Se1\t7aA\r\n", "SE17AA"),  # tabs and line ends: removed
+        ("SE1\f7AA", "SE17AA"),
+        ("SE1\u00a07AA", "SE1\u00a07AA"),  # a non-breaking space is not white space here
+        ("SE1-7AA", "SE1-7AA"),
+        ("ÄB 1", "ÄB1"),
+        ("", None),
+        ("   ", None),
+        ("\t\r\n", None),
+        (None, None),
+    ],
+)
+def test_postcode_key_is_upper_case_without_white_space(given: str | None, key: str | None) -> None:
+    ds = Dataset("2024/25")
+    assert ds.con.execute("SELECT postcode_key($1)", [given]).fetchone() == (key,)
+    # the same as its plain definition, whichever way the macro takes
+    plain = "nullif(upper(regexp_replace($1, '[ \\t\\n\\f\\r]', '', 'g')), '')"
+    assert ds.con.execute(f"SELECT {plain}", [given]).fetchone() == (key,)
