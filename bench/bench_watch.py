@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_validate import ensure_data  # noqa: E402
+from bench_validate import compile_as_installed, ensure_data  # noqa: E402
 
 SAID = re.compile(r"^(First run|Run again): .*, in ([0-9.]+) s\.")
 
@@ -37,6 +37,7 @@ def main() -> int:
     ap.add_argument("--work", default="/tmp/ssda903-bench")
     args = ap.parse_args()
     data = ensure_data(Path(args.work), args.children, args.year)
+    compile_as_installed()
     exe = str(ROOT / ".venv/bin/ssda903")
     with tempfile.TemporaryDirectory() as tmp:
         here = Path(tmp) / "return"
