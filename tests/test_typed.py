@@ -148,3 +148,30 @@ def test_birthday_is_the_first_day_age_on_reaches_the_age(dob: str, years: int, 
         f"age_on(DATE '{dob}', DATE '{day}' - 1)"
     ).fetchone()
     assert (str(got), age_then, age_before) == (day, years, years - 1)
+
+
+def test_a_required_value_is_left_blank_only_in_a_file_that_has_its_column(tmp_path: Path) -> None:
+    from ssda903.ingest import load_into
+
+    def write(name: str, rows: list[dict[str, str]]) -> Path:
+        path = tmp_path / name
+        path.write_text("\n".join([",".join(rows[0]), *(",".join(r.values()) for r in rows)]) + "\n")
+        return path
+
+    blank = {**EPISODE, "LS": " ", "DECOM": "", "RNE": "s"}  # a code and a date left blank; a code tidied
+    unreadable = {**EPISODE, "CHILD": "2", "DECOM": "1st May"}  # a date given but unreadable: not blank
+    without_cin = {k: v for k, v in EPISODE.items() if k != "CIN"} | {"CHILD": "3"}  # LOAD03 once, not LOAD18
+    files = [write("episodes.csv", [blank, unreadable]), write("episodes_later.csv", [without_cin])]
+    ds = Dataset("2024/25", la="E09000033")
+    load_into(ds, files, period="current")
+    finish(ds)
+    found = ds.con.execute(
+        "SELECT code, r._file, field, value FROM cell_problems JOIN all_rows r USING (_id) ORDER BY _id, code, field"
+    ).fetchall()
+    assert [(code, Path(file).name, field, value) for code, file, field, value in found] == [
+        ("LOAD18", "episodes.csv", "DECOM", None),
+        ("LOAD18", "episodes.csv", "LS", " "),
+        ("LOAD21", "episodes.csv", "RNE", "s"),
+        ("LOAD07", "episodes.csv", "DECOM", "1st May"),
+    ]
+    assert [(p.code, p.column) for p in ds.problems if p.code == "LOAD03"] == [("LOAD03", "CIN")]

@@ -105,16 +105,19 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
     """One ``INSERT INTO cell_problems`` with every value check of one table, and its blank rows
     (LOAD23, :func:`empty_rows_sql`): a statement costs a small return more than its checks do.
 
-    The checks read what the reader recorded in ``sources`` and ``file_problems``: a required
-    value is only "left blank" in a file that has the column (a missing column is LOAD03,
-    once); LOAD22 looks at the files read from Windows-1252 (LOAD13); a value the reader
-    copied from another element (the XML copies CHILD, DOB and SEX from the child's HEADER) is
-    checked once, where it was written (LOAD22 is :func:`converted_text_sql`). ``expected`` holds what the value should be (LOAD07-09,
+    The checks read what the reader recorded in ``sources``, once per file: a required value is
+    only "left blank" in a file that has the column (a missing column is LOAD03, once); a value
+    the reader copied from another element (the XML copies CHILD, DOB and SEX from the child's
+    HEADER) is checked once, where it was written. LOAD22, for files read from Windows-1252
+    (LOAD13), is :func:`converted_text_sql`. ``expected`` holds what the value should be (LOAD07-09,
     18) or what it was read as (LOAD15, 21); the message is ``cell_message(...)`` of the vocabulary.
     """
     model = load_model()
     checks: list[tuple[str, str, str, str]] = []  # (condition, code, field, expected SQL)
     this = f"period = {literal(period)} AND tbl = {literal(table.name)}"
+    # what each file says of a column, worked out once per file (not a subquery per check): whether
+    # it has the column (``"has CHILD"``) and whether the reader copied it there (``"copied CHILD"``)
+    per_file: list[tuple[str, str]] = []  # (name, SQL)
     for c in _data_columns(table):
         # the text given (r_) and the value read (t_) of each column, side by side in one joined row
         r, t = quote(f"r_{c.name}"), quote(f"t_{c.name}")
@@ -140,13 +143,15 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
                 checks.append((f"{t} IS NOT NULL AND {t} NOT IN ({codes}){form}", "LOAD09", c.name, expected))
             checks.append((f"{t} IS NOT NULL AND {r} <> {t}", "LOAD21", c.name, t))
         if c.blank == "no":
-            with_column = f"SELECT file FROM sources WHERE {this} AND list_contains(columns, {literal(c.name)})"
-            checks.append((f"{t} IS NULL AND {blank} AND _file IN ({with_column})", "LOAD18", c.name, "'a value'"))
+            has = quote(f"has {c.name}")
+            per_file.append((has, f"bool_or(list_contains(columns, {literal(c.name)}))"))
+            # a code or an id reads as NULL only when blank; a date or a number also when unreadable
+            left_blank = f"{t} IS NULL" if c.kind in ("code", "id") else f"{t} IS NULL AND {blank}"
+            checks.append((f"{left_blank} AND {has}", "LOAD18", c.name, "'a value'"))
         if c.name in COPIED:
-            copies = f"SELECT file FROM sources WHERE {this} AND list_contains(copied, {literal(c.name)})"
-            checks[first:] = [
-                (f"{cond} AND _file NOT IN ({copies})", code, f, e) for cond, code, f, e in checks[first:]
-            ]
+            copied = quote(f"copied {c.name}")
+            per_file.append((copied, f"bool_or(list_contains(copied, {literal(c.name)}))"))
+            checks[first:] = [(f"{cond} AND {copied} IS NOT TRUE", code, f, e) for cond, code, f, e in checks[first:]]
     if not checks:
         return empty_rows_sql(period, table)
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
@@ -162,9 +167,14 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
         f"CAST({expected} AS VARCHAR) FROM given_and_read WHERE {cond}"
         for cond, code, field, expected in checks
     )
+    files = ""
+    if per_file:
+        said = ", ".join(f"{sql} AS {name}" for name, sql in per_file)
+        files = f" LEFT JOIN (SELECT file, {said} FROM sources WHERE {this} GROUP BY file) f ON f.file = r._file"
+        columns += ", " + ", ".join(name for name, _ in per_file)
     return (
         f"INSERT INTO cell_problems WITH given_and_read AS MATERIALIZED (\n"
-        f"    SELECT r._id, r._file, {columns} FROM {raw} r JOIN {typed} t USING (_id)\n) {selects}"
+        f"    SELECT r._id, r._file, {columns} FROM {raw} r JOIN {typed} t USING (_id){files}\n) {selects}"
         f" UNION ALL {_blank_rows(period, table)}"
     )
 
