@@ -174,7 +174,7 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
         columns += ", " + ", ".join(name for name, _ in per_file)
     return (
         f"INSERT INTO cell_problems WITH given_and_read AS MATERIALIZED (\n"
-        f"    SELECT r._id, r._file, {columns} FROM {raw} r JOIN {typed} t USING (_id){files}\n) {selects}"
+        f"    SELECT r._id, {columns} FROM {raw} r JOIN {typed} t USING (_id){files}\n) {selects}"
         f" UNION ALL {_blank_rows(period, table)}"
     )
 
