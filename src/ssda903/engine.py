@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, load_model
-from ssda903.problems import KINDS
+from ssda903.problems import KINDS, first_line
 from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sql import macros
@@ -221,7 +221,7 @@ def run(
     con.execute("DELETE FROM file_problems")
     insert_rows(con, "file_problems", [problem_row(p) for p in ds.problems])
     shared = shared_expressions(chosen)
-    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen, ()))
+    con.execute(missing_tables_sql(ds.year) + ";\n" + rule_tables_sql(chosen))
     read_back_problems(ds, ("LOAD20",))
     present = present_in(ds)
     outcomes: list[Outcome] = []
@@ -257,7 +257,7 @@ def run(
     for r, o in calling:
         for name in set(r.calls) & set(not_worked_out):  # the rule cannot run: it is said why
             o.status = CRASHED
-            o.detail = f"{name}() could not be worked out: {_first_line(not_worked_out[name])}"
+            o.detail = f"{name}() could not be worked out: {first_line(not_worked_out[name])[:300]}"
     alone = [x for x in alone if x[1].status != CRASHED]
     for r, o in runnable:
         if any(r is x for x, _ in alone):
@@ -266,7 +266,7 @@ def run(
                 con.execute("INSERT INTO rule_hits " + _hits_sql(r, shared))
             except Exception as e:  # any failure of one rule must not stop the others
                 o.status = CRASHED
-                o.detail = _first_line(e)
+                o.detail = first_line(e)[:300]
             o.seconds = time.perf_counter() - start
         if progress:
             progress(r)
@@ -289,10 +289,6 @@ def run(
     outcomes.extend(_load_outcomes(ds))
     ds.timings["findings"] = time.perf_counter() - found
     return Result(ds, outcomes, list(chosen), time.perf_counter() - t0, halt_stage2)
-
-
-def _first_line(e: Exception) -> str:
-    return (str(e).splitlines() or [type(e).__name__])[0][:300]
 
 
 def _batches(rules: list[tuple[Rule, Outcome]]) -> list[list[tuple[Rule, Outcome]]]:
@@ -353,9 +349,8 @@ def missing_tables_sql(year: CollectionYear) -> str:
     return ";\n".join(out)
 
 
-def rule_tables_sql(rules: list[Rule], shared: tuple[str, ...]) -> str:
-    """The tables that say what each rule is (its stage, severity, fields …), ``rule_hits``, empty,
-    and the ``shared`` expressions (:func:`shared_expressions` of ``rules``) worked out."""
+def rule_tables_sql(rules: list[Rule]) -> str:
+    """The tables that say what each rule is (its stage, severity, fields …), and ``rule_hits``, empty."""
     statements = [
         "CREATE OR REPLACE TABLE rule_hits (rule VARCHAR, _id BIGINT)",
         "CREATE OR REPLACE TABLE rule_meta (rule VARCHAR, stage INTEGER, severity VARCHAR, fields VARCHAR, "
@@ -369,7 +364,6 @@ def rule_tables_sql(rules: list[Rule], shared: tuple[str, ...]) -> str:
         packed_insert_sql("rule_gate_fields", [(r.code, f) for r in rules if r.stage == 2 for f in r.gate_fields]),
         packed_insert_sql("rule_column", _rule_columns(rules)),
         packed_insert_sql("rule_exact_codes", [(r.code, c) for r in rules for c in r.exact_codes]),
-        *shared_tables_sql(shared),
     ]
     return ";\n".join(s for s in statements if s)
 

@@ -33,7 +33,15 @@ from typing import Any
 
 from ssda903 import __version__
 from ssda903.dataset import prepare_sql
-from ssda903.engine import BATCH, findings_steps, missing_tables_sql, rule_sql, rule_tables_sql, shared_expressions
+from ssda903.engine import (
+    BATCH,
+    findings_steps,
+    missing_tables_sql,
+    rule_sql,
+    rule_tables_sql,
+    shared_expressions,
+    shared_tables_sql,
+)
 from ssda903.ingest.columns import ALIASES, SHARED
 from ssda903.model import CollectionYear, load_model
 from ssda903.reference.postcodes import REFERENCE_VIEW
@@ -73,7 +81,7 @@ def compile_plan(year: str | CollectionYear) -> dict[str, Any]:
         "reference": {REFERENCE_VIEW: "postcodes.parquet"},
         "reference_needs": {"la": list(NEEDS_LA), "providers": list(NEEDS_PROVIDERS)},
         "load": [s.as_dict() for s in load_steps(year)],
-        "rule_tables": missing_tables_sql(year) + ";\n" + rule_tables_sql(rules, shared),
+        "rule_tables": ";\n".join([missing_tables_sql(year), rule_tables_sql(rules), *shared_tables_sql(shared)]),
         "batch": BATCH,
         "rules": [
             {

@@ -199,3 +199,8 @@ class LoadProblem:
 
 class InputError(Exception):
     """The input cannot be used at all (nothing to validate); the CLI exits with status 2."""
+
+
+def first_line(e: Exception) -> str:
+    """The first line of an error's message (its kind when it has none), for a message or a detail."""
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]

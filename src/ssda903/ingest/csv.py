@@ -29,7 +29,7 @@ import duckdb
 from ssda903.dataset import RAW_SCHEMA, Dataset
 from ssda903.ingest.columns import ColumnMatch, match_columns
 from ssda903.ingest.sink import UNNAMED, append_matched, raw_columns
-from ssda903.problems import LoadProblem
+from ssda903.problems import LoadProblem, first_line
 from ssda903.sqltext import literal as _sql_literal
 from ssda903.sqltext import quote
 
@@ -364,7 +364,7 @@ def load_csv(ds: Dataset, path: Path, *, period: str, display: str | None = None
             _read_into(ds, period, match, name, readable, layout)
         except duckdb.Error as e:
             if encoding not in ("utf-8", "utf-8-sig") or not _is_encoding_error(e):
-                problem("LOAD01", f"The file could not be read as CSV: {_first_line(e)}")
+                problem("LOAD01", f"The file could not be read as CSV: {first_line(e)}")
                 return
             readable = _transcode(path, "utf-8", tmp)
             made.append(readable)
@@ -376,7 +376,7 @@ def load_csv(ds: Dataset, path: Path, *, period: str, display: str | None = None
             try:
                 _read_into(ds, period, match, name, readable, layout)
             except duckdb.Error as e2:
-                problem("LOAD01", f"The file could not be read as CSV: {_first_line(e2)}")
+                problem("LOAD01", f"The file could not be read as CSV: {first_line(e2)}")
     finally:
         for made_path in made:
             with contextlib.suppress(OSError):
@@ -384,7 +384,3 @@ def load_csv(ds: Dataset, path: Path, *, period: str, display: str | None = None
         if workdir is None:
             with contextlib.suppress(OSError):
                 os.rmdir(tmp)
-
-
-def _first_line(e: Exception) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ssda903.problems import InputError
+from ssda903.problems import InputError, first_line
 from ssda903.reference.postcodes import LOOKUP, authorities, look_up, prepare
 from ssda903.sqltext import literal as _literal
 
@@ -161,9 +161,7 @@ def load_providers(ds: Dataset, *sources: str | Path | Iterable[Mapping[str, Any
                 rel = con.sql("SELECT * FROM read_csv(?, all_varchar = true, header = true)", params=[str(src)])
                 table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
             except Exception as e:  # an unreadable file is the user's to fix, not a crash
-                raise InputError(
-                    f"{label}: cannot read the Ofsted provider list as CSV ({str(e).splitlines()[0]})"
-                ) from e
+                raise InputError(f"{label}: cannot read the Ofsted provider list as CSV ({first_line(e)})") from e
         else:
             label = "<providers>"
             table = _arrow(list(src) if not hasattr(src, "num_rows") and not hasattr(src, "iloc") else src)
