@@ -14,7 +14,7 @@ import { loadXml } from "./xml.js";
 import { firstLine, problem, thousands } from "./problems.js";
 import { unzipSync } from "fflate";
 
-/** how many rules go to DuckDB in one statement when the plan does not say (as engine.BATCH) */
+/** how many rules go to DuckDB in one statement when the plan does not say (as plan.PAGE_BATCH) */
 export const BATCH = 12;
 /** the plan shape this runner knows (ssda903.plan.FORMAT) */
 export const PLAN_FORMAT = 1;
