@@ -152,6 +152,45 @@ def once_per_child(table: str) -> str:
     )
 
 
+@template
+def status_spell_longer_than(status: str, max_days: int) -> str:
+    """A spell under one legal status (``status``) may last at most ``max_days`` days.
+
+    The child's dated episodes with the status that follow each other (each starting on the day
+    the one before it, the child's previous episode, ended) make one spell, measured from its first
+    start date to its last end date, an episode still open counting to 31 March. Every episode of
+    a longer spell is reported. An episode after a gap, or after one with another status, starts a
+    new spell.
+    """
+    if status not in {c.code for c in load_model().table("Episodes").column("LS").codes}:
+        raise TemplateError(f"{status!r} is not a legal status (LS) code")
+    if not isinstance(max_days, int) or max_days < 0:
+        raise TemplateError(f"max_days must be a whole number of days, not {max_days!r}")
+    return f"""WITH status_episodes AS (  -- each dated episode with the status, and whether it continues one
+    SELECT e._id, e.CHILD, e.DECOM, e.DEC,
+           coalesce(prior_ep.LS = '{status}' AND prior_ep.DEC = e.DECOM, false) AS continues
+    FROM Episodes e
+    JOIN episode_neighbours() n USING (_id)
+    LEFT JOIN Episodes prior_ep ON prior_ep._id = n.previous_id
+    WHERE e.DECOM IS NOT NULL AND e.LS = '{status}'
+),
+spells AS (  -- a new spell at every episode that does not continue one with the status
+    SELECT _id, CHILD, DECOM, DEC,
+           sum(CASE WHEN continues THEN 0 ELSE 1 END)
+               OVER (PARTITION BY CHILD ORDER BY DECOM, _id ROWS UNBOUNDED PRECEDING) AS spell
+    FROM status_episodes
+),
+measured AS (
+    SELECT _id,
+           min(DECOM) OVER s AS spell_start,
+           max(coalesce(DEC, collection_end())) OVER s AS spell_end
+    FROM spells
+    WINDOW s AS (PARTITION BY CHILD, spell)
+)
+SELECT _id FROM measured
+WHERE date_diff('day', spell_start, spell_end) > {max_days}"""
+
+
 def render(name: str, params: dict[str, Any]) -> str:
     try:
         fn = TEMPLATES[name]
