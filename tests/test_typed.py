@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ssda903.engine import run
 from ssda903.ingest.frames import load_frames
 from ssda903.model import load_model
 from ssda903.rules import all_rules
-from ssda903.sql import vocabulary_sql
+from ssda903.sql import TYPED_EXPR, TYPED_HALVES, vocabulary_sql
 from ssda903.typed import finish
 
 HEADER = {"CHILD": "1", "SEX": "M", "DOB": "01/01/2021", "ETHNIC": "WBRI", "UPN": "UN1", "MOTHER": "", "MC_DOB": ""}
@@ -175,3 +176,47 @@ def test_a_required_value_is_left_blank_only_in_a_file_that_has_its_column(tmp_p
         ("LOAD07", "episodes.csv", "DECOM", "1st May"),
     ]
     assert [(p.code, p.column) for p in ds.problems if p.code == "LOAD03"] == [("LOAD03", "CIN")]
+
+
+# ---------------------------------------------------------------------- typing in two halves
+#: text as users' files give it: padded, tabbed, line ends, non-breaking spaces, lower case, blanks
+ODD_TEXT = [
+    "", " ", "\t", "\u00a0", "\u00a0\t \r\n", " c1 ", "\tc1\r\n", "c1\u00a0", "a b", "\f", "é ",
+    "12", " +3 ", "-0", "1.5", "1e3", "01/02/2024", " 01/02/2024\u00a0", "2024-02-01", "2024-02-01 00:00:00",
+    "2024-02-01T10:11:12", "31/02/2024", "01/01/1899", "1/2/2024", "not a date",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(TYPED_HALVES))
+def test_a_typed_table_reads_each_value_as_its_typing_macro_does(kind: str) -> None:
+    """The typed tables type in two halves (tidied inside, read outside); the rules and the
+    repeats call the one macro (TYPED_EXPR). Both must give the same value for any text."""
+    con = duckdb.connect()
+    con.execute(vocabulary_sql("base"))
+    inner, outer = TYPED_HALVES[kind]
+    rows = con.execute(
+        f"SELECT x, {TYPED_EXPR[kind].format(c='x')}, (SELECT {outer.format(c='t')} FROM "
+        f"(SELECT {inner.format(c='x')} AS t)) FROM (SELECT unnest(?::VARCHAR[]) AS x UNION ALL SELECT NULL)",
+        [ODD_TEXT],
+    ).fetchall()
+    assert [r for r in rows if r[1] != r[2] and not (r[1] is None and r[2] is None)] == []
+
+
+def test_typing_reads_what_an_analyst_meant() -> None:
+    con = duckdb.connect()
+    con.execute(vocabulary_sql("base"))
+    got = con.execute(
+        "SELECT as_code(' c1' || chr(9)), blank_to_null(chr(160) || chr(9)), as_date(' 2024-02-01 '), "
+        "as_date('01/01/1899'), as_int(' +3 '), as_int('1.5'), as_decimal(' 2.5 ')"
+    ).fetchone()
+    assert got == ("C1", None, datetime.date(2024, 2, 1), None, 3, None, 2.5)
+
+
+def test_has_text_is_whether_a_value_is_not_blank() -> None:
+    con = duckdb.connect()
+    con.execute(vocabulary_sql("base"))
+    rows = con.execute(
+        "SELECT x, has_text(x), blank_to_null(x) IS NOT NULL FROM (SELECT unnest(?::VARCHAR[]) AS x)", [ODD_TEXT]
+    ).fetchall()
+    assert [r for r in rows if r[1] != r[2]] == []
+    assert con.execute("SELECT has_text(NULL)").fetchone() == (None,)

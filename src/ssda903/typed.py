@@ -35,7 +35,7 @@ from ssda903.problems import LoadProblem
 from ssda903.reference.postcodes import CHAIN as POSTCODE_CHAIN
 from ssda903.reference.postcodes import la_settings_sql, point_at_postcodes, postcode_steps
 from ssda903.repeats import repeats_sql
-from ssda903.sql import TYPED_EXPR, setup_sql, vocabulary_sql
+from ssda903.sql import TYPED_HALVES, setup_sql, vocabulary_sql
 from ssda903.sqltext import literal, quote
 from ssda903.steps import Step, at_hand, insert_rows, problem_row, run_steps
 
@@ -70,14 +70,18 @@ def typed_table_sql(period: str, table: Table) -> str:
     A row blank in every column (Excel leaves them at the end of a sheet saved as CSV) is not
     typed, so no rule fires on it; it is one LOAD23 finding instead (:func:`empty_rows_sql`).
     """
+    # in two halves (TYPED_HALVES): the text tidied once per column inside, then read outside
+    tidied = ", ".join(
+        f"{TYPED_HALVES[c.kind][0].format(c=quote(c.name))} AS {quote(c.name)}" for c in _data_columns(table)
+    )
     typed = ", ".join(
-        [f"{TYPED_EXPR[c.kind].format(c=quote(c.name))} AS {quote(c.name)}" for c in _data_columns(table)]
+        [f"{TYPED_HALVES[c.kind][1].format(c=quote(c.name))} AS {quote(c.name)}" for c in _data_columns(table)]
         + [f"NULL::{SQL_TYPE[c.kind]} AS {quote(c.name)}" for c in table.columns.values() if c.derived]
     )
     raw = f"{RAW_SCHEMA[period]}.{quote(table.name)}"
     return (
         f"CREATE OR REPLACE TABLE {TYPED_SCHEMA[period]}.{quote(table.name)} AS "
-        f"SELECT _id, {typed} FROM {raw} WHERE {_holds_values(table)}"
+        f"SELECT _id, {typed} FROM (SELECT _id, {tidied} FROM {raw} WHERE {_holds_values(table)})"
     )
 
 
@@ -123,7 +127,7 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
         r, t = quote(f"r_{c.name}"), quote(f"t_{c.name}")
         # the typed value first: it is NULL for few cells, so tidying the text (the costly part) is
         # done for those few (DuckDB evaluates a condition's terms in the order written)
-        given, blank = f"blank_to_null({r}) IS NOT NULL", f"blank_to_null({r}) IS NULL"
+        given, blank = f"has_text({r})", f"has_text({r}) IS NOT TRUE"
         first = len(checks)
         if c.kind == "date":
             checks.append((f"{t} IS NULL AND {given}", "LOAD07", c.name, "'a date (DD/MM/YYYY)'"))

@@ -31,9 +31,20 @@ from importlib import resources
 from ssda903.model import CollectionYear, load_model
 from ssda903.steps import packed_insert_sql
 
-__all__ = ["TYPED_EXPR", "Macro", "macros", "setup_sql", "vocabulary_page", "vocabulary_sql"]
+__all__ = ["TYPED_EXPR", "TYPED_HALVES", "Macro", "macros", "setup_sql", "vocabulary_page", "vocabulary_sql"]
 
-#: the macro that types a raw text value of each kind of column ({c}: the column)
+#: how a raw text value of each kind of column is typed, in two halves ({c}: the column): the
+#: first tidies the text, the second reads what the first gave. A typed table calls them in two
+#: queries, one inside the other, so that DuckDB plans each column's tidying once (typing.sql)
+TYPED_HALVES = {
+    "id": ("tidy({c})", "text_of_tidy({c})"),
+    "code": ("tidy({c})", "code_of_tidy({c})"),
+    "date": ("as_timestamp({c})", "date_of_timestamp({c})"),
+    "int": ("tidy({c})", "int_of_tidy({c})"),
+    "decimal": ("tidy({c})", "decimal_of_tidy({c})"),
+}
+
+#: the same, as one expression: the typing macro of each kind (blank_to_null, as_code, as_date …)
 TYPED_EXPR = {
     "id": "blank_to_null({c})",
     "code": "as_code({c})",
