@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -255,3 +257,20 @@ def test_output_to_a_pipe_is_not_cut_to_80_columns(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert name in r.stdout and "…" not in r.stdout
     assert max(len(line) for line in r.stdout.splitlines()) > 80
+
+
+def test_a_command_starts_without_importing_pydantic_or_pandas(with_errors: Path, tmp_path: Path) -> None:
+    """The analyst runs ``validate`` many times a day: its start-up imports only what it uses.
+    pydantic (0.1-0.2 s; the hub's models, and typer from 0.29, which is why it is pinned below)
+    and pandas (only for the reports that need it) stay out of a plain command."""
+    code = (
+        "import sys\n"
+        "from ssda903.cli import main\n"
+        f"sys.argv = ['ssda903', 'validate', {str(with_errors)!r}, '--year', '2024/25', '--la', 'E09000027', "
+        f"'--findings', {str(tmp_path / 'f.csv')!r}, '-q']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic', 'pandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (tmp_path / "f.csv").exists()
+    assert done.stdout.strip().splitlines()[-1] == "[]"
