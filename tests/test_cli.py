@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -268,9 +269,52 @@ def test_a_command_starts_without_importing_pydantic_or_pandas(with_errors: Path
         "from ssda903.cli import main\n"
         f"sys.argv = ['ssda903', 'validate', {str(with_errors)!r}, '--year', '2024/25', '--la', 'E09000027', "
         f"'--findings', {str(tmp_path / 'f.csv')!r}, '-q']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('pydantic', 'pandas') if m in sys.modules))\n"
+        # the command ends the process itself (see the next test): look just before it does
+        "import os\nend = os._exit\n"
+        "def look(code):\n"
+        "    print(sorted(m for m in ('pydantic', 'pandas') if m in sys.modules), flush=True)\n"
+        "    end(0)\n"
+        "os._exit = look\n"
+        "main()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert (tmp_path / "f.csv").exists()
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _entry_point(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``ssda903 ARGS`` as the installed command does (``main``), output piped, with a handler
+    that Python's teardown at exit would run: it prints ``torn down``."""
+    code = (
+        "import atexit, sys\n"
+        "from ssda903.cli import main\n"
+        "atexit.register(lambda: print('torn down', flush=True))\n"
+        f"sys.argv = ['ssda903', *{args!r}]\n"
+        "main()\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+def test_validate_ends_without_teardown_once_it_has_written_and_closed_everything(
+    with_errors: Path, tmp_path: Path
+) -> None:
+    """A finished ``validate`` ends the process at once (``os._exit``), skipping a teardown that
+    costs time and does nothing the user sees; what it printed and wrote is all there, and its exit
+    status is the usual one."""
+    xlsx, csv = tmp_path / "r.xlsx", tmp_path / "f.csv"
+    args = ["validate", str(with_errors), "--year", "2024/25", "--la", "E09000027", "--findings", str(csv)]
+    done = _entry_point([*args, "--report", str(xlsx)])
+    assert done.returncode == 1, done.stderr  # errors found
+    assert "torn down" not in done.stdout
+    assert zipfile.ZipFile(xlsx).testzip() is None  # the workbook was closed whole
+    quick = _entry_point(args)
+    findings = csv.read_bytes()
+    # the same run ended the usual way (app() returns through Python's teardown): the same output
+    code = "import sys\nfrom ssda903.cli import app\nsys.argv = ['ssda903', *sys.argv[1:]]\napp()\n"
+    usual = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert (quick.returncode, usual.returncode) == (1, 1)
+    assert "3 errors" in quick.stdout and quick.stdout == usual.stdout  # the whole summary reached the pipe
+    assert findings.count(b"\n") > 1 and findings == csv.read_bytes()
+    # a command that stops before closing its database ends the usual way, with Python's teardown
+    failed = _entry_point(["validate", str(tmp_path / "nowhere"), "--year", "2024/25"])
+    assert failed.returncode == 2 and "torn down" in failed.stdout

@@ -7,8 +7,10 @@ message saying why, 3 incomplete (a rule crashed).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -280,7 +282,9 @@ def validate(
         reporting.print_summary(result, out, reports=list(targets))
         if profile:
             out.print(f"Error profile (counts only, to compare with other LAs): {profile}. Read it before you send it.")
-    raise typer.Exit(result.exit_code)
+    code = result.exit_code
+    _all_closed(result.dataset)
+    raise typer.Exit(code)
 
 
 def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
@@ -713,13 +717,41 @@ def serve_cmd(
             out.print("Stopped.")
 
 
+#: set by a command once it has written everything and closed its database (see :func:`main`)
+_everything_closed = False
+
+
+def _all_closed(ds: Any) -> None:
+    """Say that the command is over and nothing of it needs tearing down: its files are written and
+    closed, and its DuckDB database is closed here (which removes anything it spilled to disk)."""
+    global _everything_closed
+    ds.con.close()
+    _everything_closed = True
+
+
+def _end_now(code: object) -> None:
+    """End the process at once with ``code`` when the command said it closed everything.
+
+    Python's and DuckDB's teardown at exit (freeing every module, object and block of memory one
+    by one) took 0.05-0.08 s of a 1.3 s ``validate`` at 2,500 children, for nothing the user sees:
+    the output is flushed here, and the command closed its files and its database itself."""
+    if not (_everything_closed and isinstance(code, int)):
+        return
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`) has nothing to flush into
+            stream.flush()
+    os._exit(code)
+
+
 def main() -> None:  # pragma: no cover
     """Entry point: no user ever sees a traceback; an unexpected failure says what to do."""
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except SystemExit:
+    except SystemExit as e:
+        _end_now(e.code)
         raise
     except Exception as e:
         err.print(
