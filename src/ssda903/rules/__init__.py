@@ -17,8 +17,6 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
-import yaml
-
 from ssda903.model import CollectionYear, load_model, supported_years
 from ssda903.model.years import FIRST_YEAR
 from ssda903.rules.templates import TemplateError, render
@@ -29,7 +27,6 @@ if TYPE_CHECKING:
     # the schema (pydantic) is needed only to read rule files, not to run compiled ones
     from ssda903.rules.schema import ExampleSpec, QuerySpec, RuleSpec
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = ["Example", "Rule", "RuleError", "all_rules", "rule", "rules_for_year", "skeleton", "unfinished"]
 
@@ -416,12 +413,15 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def _read_catalogue() -> tuple[Rule, ...]:
+    import yaml  # only when the compiled catalogue is out of date
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: list[Rule] = []
     folder = resources.files("ssda903.rules").joinpath("catalogue")
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)
         stem = entry.name[: -len(".yaml")]
         if str(data.get("code")) != stem:
             raise RuleError(f"{entry.name}: the file name must be the rule code ({data.get('code')!r})")
