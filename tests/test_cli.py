@@ -315,6 +315,14 @@ def test_validate_ends_without_teardown_once_it_has_written_and_closed_everythin
     assert (quick.returncode, usual.returncode) == (1, 1)
     assert "3 errors" in quick.stdout and quick.stdout == usual.stdout  # the whole summary reached the pipe
     assert findings.count(b"\n") > 1 and findings == csv.read_bytes()
+    # under a profiler the process ends the usual way, so that the profiler writes what it found
+    profile = tmp_path / "run.prof"
+    profiled = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "ssda903", *args, "-q"],
+        capture_output=True,
+        text=True,
+    )
+    assert profile.is_file() and profile.stat().st_size > 0, profiled.stderr  # (cProfile itself exits 0)
     # a command that stops before closing its database ends the usual way, with Python's teardown
     failed = _entry_point(["validate", str(tmp_path / "nowhere"), "--year", "2024/25"])
     assert failed.returncode == 2 and "torn down" in failed.stdout
