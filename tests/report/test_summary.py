@@ -50,6 +50,8 @@ def test_per_table_and_top_children(result: Result) -> None:
     # the most errors first: C2 has 101 and two LOAD07 cells
     assert (top[0]["child"], top[0]["errors"], top[0]["rules"]) == ("C2", 3, ["101", "LOAD07"])
     assert {c["child"] for c in top} == {"C1", "C2", "C3", "C4", "C5", "C9"}
+    keys = [(-c["errors"], -c["findings"], c["child"]) for c in top]
+    assert keys == sorted(keys)  # the most errors, then the most findings; ties in order of the child's id
 
 
 def test_load_problems_by_code_and_file_level(result: Result) -> None:

@@ -64,9 +64,9 @@ def report_format(path: str | os.PathLike[str]) -> str:
 
 def summary(result: Result) -> dict[str, Any]:
     """The headline numbers, per rule, per table, top children, outcome counts and load problems."""
-    from ssda903.report.details import build
+    from ssda903.report.overview import compute, not_on_a_row
 
-    return build(result, values=False).summary
+    return compute(result, not_on_a_row(result))
 
 
 def print_summary(

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ssda903.problems import KINDS, LoadProblem
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ssda903.engine import Result
     from ssda903.rules import Rule
 
@@ -45,6 +45,8 @@ def pylist(series: pd.Series) -> list[Any]:
 
     Numeric columns come back as int, so a line number never shows as ``3.0``.
     """
+    import pandas as pd  # only the reports that need pandas import it (not the terminal summary)
+
     values = series.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]  # the stubs omit na_value=None
     if pd.api.types.is_numeric_dtype(series.dtype):
         return [None if v is None else int(v) for v in values]

@@ -17,9 +17,9 @@ import pandas as pd
 
 from ssda903.dataset import RAW_SCHEMA, TYPED_SCHEMA
 from ssda903.model import load_model
-from ssda903.problems import KINDS, LoadProblem
+from ssda903.problems import KINDS
 from ssda903.report.common import ReportData
-from ssda903.report.overview import compute
+from ssda903.report.overview import compute, not_on_a_row
 from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
@@ -72,13 +72,6 @@ def data_columns(con: Any, period: str, table: str, year: Any) -> list[str]:
     return dfe + others
 
 
-def _not_on_a_row(problems: list[LoadProblem], f: pd.DataFrame) -> list[LoadProblem]:
-    """The problems with a whole file or column: those the engine could not place on a row of a table."""
-    placed = f[f["rule"].isin(list(KINDS)) & f["_id"].notna() & f["row"].notna()]
-    on_rows = set(zip(placed["period"], placed["table"], placed["file"], placed["row"].astype("int64"), strict=True))
-    return [p for p in problems if p.row is None or (p.period, p.table, p.file, p.row) not in on_rows]
-
-
 def build(result: Result, *, values: bool = True) -> ReportData:
     """Findings with the values of their fields as typed, and the rule lookup, for every writer.
 
@@ -91,8 +84,8 @@ def build(result: Result, *, values: bool = True) -> ReportData:
     messages = {k.code: k.title for k in KINDS.values()}
     messages.update({o.rule: o.message for o in result.outcomes})
     f["values"] = pd.Series(_values(ds.con, f) if values else [None] * len(f), index=f.index, dtype=object)
-    data = ReportData(result, f, messages, rules, _not_on_a_row(list(ds.problems), f))
-    data.summary = compute(data)
+    data = ReportData(result, f, messages, rules, not_on_a_row(result))
+    data.summary = compute(result, data.file_problems)
     return data
 
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ssda903.model import load_model
-from ssda903.problems import KINDS
+from ssda903.problems import KINDS, LoadProblem
 from ssda903.report.common import code_key, ddmmyyyy
-from ssda903.sqltext import quote
+from ssda903.sqltext import literal, quote
 
 if TYPE_CHECKING:
-    from ssda903.report.common import ReportData
+    from ssda903.engine import Result
 
 STATUSES = ("failed", "crashed", "not run", "passed")
 TOP_CHILDREN = 20
@@ -34,29 +32,58 @@ def children_in_header(ds: Any) -> int | None:
     return int(rows[0][0]) if rows else 0
 
 
-def _int(v: Any) -> int | None:
-    return None if pd.isna(v) else int(v)
+def _grouped(con: Any, sql: str) -> dict[Any, int]:
+    """``{key: n}`` from a query giving (key…, n); a key of one column is the value itself."""
+    out: dict[Any, int] = {}
+    for *key, n in con.execute(sql).fetchall():
+        out[key[0] if len(key) == 1 else tuple(key)] = int(n)
+    return out
 
 
-def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
-    result = data.result
+def not_on_a_row(result: Result) -> list[LoadProblem]:
+    """The load problems with a whole file or column: those the engine could not place on a row of a table."""
+    con = result.dataset.con
+    placed = set(
+        con.execute(
+            f'SELECT DISTINCT period, "table", file, row FROM findings '
+            f"WHERE rule IN ({_load_codes()}) AND _id IS NOT NULL AND row IS NOT NULL"
+        ).fetchall()
+    )
+    return [p for p in result.dataset.problems if p.row is None or (p.period, p.table, p.file, p.row) not in placed]
+
+
+def _load_codes() -> str:
+    return ", ".join(literal(c) for c in KINDS)
+
+
+def compute(result: Result, file_problems: list[LoadProblem], top: int = TOP_CHILDREN) -> dict[str, Any]:
+    """The summary of ``result``, counted by DuckDB in its ``findings`` table (no pandas: the
+    terminal summary of every ``validate`` is made from this, and importing pandas took longer than
+    the counting). ``file_problems``: the load problems not on a row (:func:`not_on_a_row`)."""
     ds = result.dataset
-    f = data.findings
-    load = f["rule"].isin(list(KINDS))
-    dfe = f[~load]
-    errors = int((dfe["severity"] == "error").sum())
-    queries = int((dfe["severity"] == "query").sum())
+    con = ds.con
+    loads = _load_codes()
+    dfe = f"FROM findings WHERE rule NOT IN ({loads})"
+    load = f"FROM findings WHERE rule IN ({loads})"
+    ((found, errors, queries, children_with_errors),) = con.execute(
+        f"SELECT (SELECT count(*) FROM findings), count(*) FILTER (severity = 'error'), "
+        f"count(*) FILTER (severity = 'query'), count(DISTINCT child) FILTER (severity = 'error') {dfe}"
+    ).fetchall()
+    ((load_problems, load_errors, load_warnings),) = con.execute(
+        f"SELECT count(*), count(*) FILTER (severity = 'error'), count(*) FILTER (severity = 'warning') {load}"
+    ).fetchall()
     children = children_in_header(ds)
 
-    per_rule_children = dfe[dfe["child"].notna()].groupby("rule")["child"].nunique().to_dict()
-    marked = dfe[dfe["after_stage1"].notna()].groupby("rule").size().to_dict()
+    per_rule_children = _grouped(con, f"SELECT rule, count(DISTINCT child) {dfe} AND child IS NOT NULL GROUP BY rule")
+    marked = _grouped(con, f"SELECT rule, count(*) {dfe} AND after_stage1 IS NOT NULL GROUP BY rule")
     rule_outcomes = [o for o in result.outcomes if o.rule not in KINDS]
     load_outcomes = [o for o in result.outcomes if o.rule in KINDS]
     status_counts = Counter(o.status for o in rule_outcomes)
 
     rules = []
+    by_code = {r.code: r for r in result.rules}
     for o in sorted(rule_outcomes, key=lambda o: code_key(o.rule)):
-        r = data.rules.get(o.rule)
+        r = by_code.get(o.rule)
         rules.append(
             {
                 "rule": o.rule,
@@ -65,8 +92,8 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
                 "stage": o.stage,
                 "status": o.status,
                 "rows": o.count,
-                "children": int(per_rule_children.get(o.rule, 0)),
-                "after_stage1": int(marked.get(o.rule, 0)),
+                "children": per_rule_children.get(o.rule, 0),
+                "after_stage1": marked.get(o.rule, 0),
                 "detail": o.detail,
                 "tables": list(r.tables) if r else [],
                 "fields": list(r.fields) if r else [],
@@ -75,15 +102,14 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
         )
 
     tables = []
-    rows_with = (
-        f[f["_id"].notna()]
-        .groupby(["period", "table"])
-        .agg(findings=("rule", "size"), rows=("_id", "nunique"), children=("child", "nunique"))
-    )
-    stats_of: dict[Any, dict[str, Any]] = {
-        k: {str(c): v for c, v in d.items()} for k, d in rows_with.to_dict("index").items()
+    stats_of = {
+        (period, table): (int(n), int(rows), int(kids))
+        for period, table, n, rows, kids in con.execute(
+            'SELECT period, "table", count(*), count(DISTINCT _id), count(DISTINCT child) '
+            'FROM findings WHERE _id IS NOT NULL GROUP BY period, "table"'
+        ).fetchall()
     }
-    errors_by_table = dfe[dfe["severity"] == "error"].groupby(["period", "table"]).size().to_dict()
+    errors_by_table = _grouped(con, f"SELECT period, \"table\", count(*) {dfe} AND severity = 'error' GROUP BY ALL")
     supplied: dict[tuple[str, str], dict[str, Any]] = {}
     for s in ds.sources:
         t = supplied.setdefault((s.period, s.table), {"files": [], "rows": 0})
@@ -91,44 +117,38 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
         t["rows"] += s.rows
     order = {t.name: i for i, t in enumerate(load_model().all_tables)}
     for (period, table), t in sorted(supplied.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 99))):
-        stats: dict[str, Any] = stats_of.get((period, table), {})
+        n, rows_with, children_with = stats_of.get((period, table), (0, 0, 0))
         tables.append(
             {
                 "period": period,
                 "table": table,
                 "files": t["files"],
                 "rows": t["rows"],
-                "findings": int(stats.get("findings", 0)),
-                "errors": int(errors_by_table.get((period, table), 0)),
-                "rows_with_findings": int(stats.get("rows", 0)),
-                "children_with_findings": int(stats.get("children", 0)),
+                "findings": n,
+                "errors": errors_by_table.get((period, table), 0),
+                "rows_with_findings": rows_with,
+                "children_with_findings": children_with,
             }
         )
 
-    by_child = f[f["child"].notna()]
-    top_children = []
-    if not by_child.empty:
-        counts = (
-            by_child.assign(is_error=by_child["severity"] == "error")
-            .groupby("child")
-            .agg(findings=("rule", "size"), errors=("is_error", "sum"))
-            .sort_values(["errors", "findings"], ascending=False, kind="stable")
-            .head(top)
-        )
-        chosen = by_child[by_child["child"].isin(counts.index)]
-        rules_of = chosen.groupby("child")["rule"].agg(lambda s: sorted(set(s), key=code_key)).to_dict()
-        for child, row in counts.iterrows():
-            top_children.append(
-                {
-                    "child": str(child),
-                    "findings": int(row["findings"]),
-                    "errors": int(row["errors"]),
-                    "rules": list(rules_of.get(child, [])),
-                }
-            )
-    children_with_errors = int(dfe.loc[(dfe["severity"] == "error") & dfe["child"].notna(), "child"].nunique())
+    # the children with the most errors, then the most findings (ties in order of the child's id)
+    counts = con.execute(
+        "SELECT child, count(*) AS n, count(*) FILTER (severity = 'error') AS e FROM findings "
+        "WHERE child IS NOT NULL GROUP BY child ORDER BY e DESC, n DESC, child LIMIT ?",
+        [top],
+    ).fetchall()
+    rules_of: dict[str, set[str]] = {}
+    if counts:
+        chosen = [c for c, _, _ in counts]
+        for child, rule in con.execute(
+            "SELECT DISTINCT child, rule FROM findings WHERE list_contains(?, child)", [chosen]
+        ).fetchall():
+            rules_of.setdefault(child, set()).add(rule)
+    top_children = [
+        {"child": str(c), "findings": int(n), "errors": int(e), "rules": sorted(rules_of.get(c, ()), key=code_key)}
+        for c, n, e in counts
+    ]
 
-    load_f = f[load]
     load_by_code = []
     for o in sorted(load_outcomes, key=lambda o: code_key(o.rule)):
         if o.count:
@@ -142,13 +162,13 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
                 }
             )
 
-    load_children = load_f[load_f["child"].notna()].groupby("rule")["child"].nunique().to_dict()
+    load_children = _grouped(con, f"SELECT rule, count(DISTINCT child) {load} AND child IS NOT NULL GROUP BY rule")
     fix_first: list[dict[str, Any]] = [
         {
             "code": x["code"],
             "message": x["title"],
             "rows": x["count"],
-            "children": int(load_children.get(x["code"], 0)),
+            "children": load_children.get(x["code"], 0),
             "stage": 1,
         }
         for x in load_by_code
@@ -166,14 +186,14 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
         "collection_end": ddmmyyyy(ds.year.end),
         "la": ds.la or "",
         "children": children,
-        "findings": len(f),
-        "errors": errors,
-        "queries": queries,
+        "findings": int(found),
+        "errors": int(errors),
+        "queries": int(queries),
         "errors_per_child": round(errors / children, 3) if children else None,
-        "children_with_errors": children_with_errors,
-        "load_problems": len(load_f),
-        "load_errors": int((load_f["severity"] == "error").sum()),
-        "load_warnings": int((load_f["severity"] == "warning").sum()),
+        "children_with_errors": int(children_with_errors),
+        "load_problems": int(load_problems),
+        "load_errors": int(load_errors),
+        "load_warnings": int(load_warnings),
         "rules_checked": len(rule_outcomes),
         "exit_code": result.exit_code,
         "complete": not status_counts.get("crashed") and not status_counts.get("not run"),
@@ -191,7 +211,7 @@ def compute(data: ReportData, top: int = TOP_CHILDREN) -> dict[str, Any]:
         "top_children": top_children,
         "load": {
             "by_code": load_by_code,
-            "file_level": [p.as_dict() for p in data.file_problems],
+            "file_level": [p.as_dict() for p in file_problems],
         },
         "seconds": round(result.seconds, 3),
     }
