@@ -5,7 +5,8 @@
 For each size it makes (once, cached under --work) a synthetic return with last year's
 return beside it and 5% of children given errors, then runs, each in its own process:
 
-* ours:  ``ssda903 validate DIR --previous DIR/previous --year Y --findings out.csv -q``
+* ours:  ``ssda903 validate DIR --previous DIR/previous --year Y --findings out.csv -q``, and the
+  same without ``-q`` ("printed": as an analyst runs it, the summary printed)
 * peer:  the community validator via ../shared/tools/peer903/run_peer.py (set up by its setup.sh)
 * bare:  a process that only starts DuckDB and reads every CSV of both years into a table, as
   text: the yardstick for how near the machine's limit we are (ours / bare is printed)
@@ -143,26 +144,31 @@ def main() -> int:
     for n in sizes:
         data = ensure_data(work, n, args.year)
         out = work / f"ours-{n}.csv"
-        ours = median_of(
-            args.repeat,
-            [
-                str(ROOT / ".venv/bin/ssda903"),
-                "validate",
-                str(data),
-                "--previous",
-                str(data / "previous"),
-                "--year",
-                args.year,
-                "--la",
-                "E09000027",
-                "--findings",
-                str(out),
-                "-q",
-            ],
-        )
+        command = [
+            str(ROOT / ".venv/bin/ssda903"),
+            "validate",
+            str(data),
+            "--previous",
+            str(data / "previous"),
+            "--year",
+            args.year,
+            "--la",
+            "E09000027",
+            "--findings",
+            str(out),
+        ]
+        ours = median_of(args.repeat, [*command, "-q"])
         findings = len(out.read_text().splitlines()) - 1 if out.exists() else 0
+        printed = median_of(args.repeat, command)  # as an analyst runs it: the summary printed too
         bare = median_of(args.repeat, [sys.executable, "-c", BARE, str(data)])
-        row = {"children": n, "ours_s": ours[0], "ours_mb": ours[1], "ours_findings": findings, "bare_s": bare[0]}
+        row = {
+            "children": n,
+            "ours_s": ours[0],
+            "ours_mb": ours[1],
+            "ours_findings": findings,
+            "printed_s": printed[0],
+            "bare_s": bare[0],
+        }
         if not args.no_peer and PEER_PY.exists():
             timing = work / f"peer-{n}.json"
             peer = measure(
@@ -216,12 +222,12 @@ def main() -> int:
 
     print()
     print(
-        f"{'children':>9} {'ours s':>8} {'ours MB':>8} {'bare s':>7} {'/bare':>6} "
+        f"{'children':>9} {'ours s':>8} {'ours MB':>8} {'printed':>8} {'bare s':>7} {'/bare':>6} "
         f"{'peer s':>8} {'peer MB':>8} {'speed-up':>9} {'memory':>7}"
     )
     for r in rows:
         line = (
-            f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['bare_s']:>7.2f} "
+            f"{r['children']:>9,} {r['ours_s']:>8.2f} {r['ours_mb']:>8.0f} {r['printed_s']:>8.2f} {r['bare_s']:>7.2f} "
             f"{r['ours_s'] / r['bare_s']:>5.1f}x"
         )
         if "peer_s" in r:
