@@ -389,7 +389,8 @@ def _rule_columns(rules: list[Rule]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _load_codes() -> str:
+def load_codes_sql() -> str:
+    """The LOAD codes, as a list of SQL literals (``rule IN (...)``)."""
     return ", ".join(literal(k) for k in KINDS)
 
 
@@ -566,12 +567,12 @@ def _fill_values_steps() -> list[Step]:
                 f"FROM findings f JOIN {RAW_SCHEMA[period]}.{quote(table.name)} r USING (_id) "
                 f"JOIN {TYPED_SCHEMA[period]}.{quote(table.name)} t USING (_id) "
                 f'WHERE f.period = {literal(period)} AND f."table" = {literal(table.name)} '
-                f"AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})"
+                f"AND f.value IS NULL AND f.rule NOT IN ({load_codes_sql()})"
             )
     return [
         Step(
             "UPDATE findings AS f SET value = v.value FROM (\n" + "\nUNION ALL ".join(values) + "\n) AS v "
-            f'WHERE f._id = v._id AND f."column" = v."column" AND f.value IS NULL AND f.rule NOT IN ({_load_codes()})'
+            f'WHERE f._id = v._id AND f."column" = v."column" AND f.value IS NULL AND f.rule NOT IN ({load_codes_sql()})'
         )
     ]
 

@@ -29,6 +29,7 @@ __all__ = [
     "Table",
     "YearError",
     "load_model",
+    "parse_yaml",
     "supported_years",
 ]
 
@@ -249,6 +250,14 @@ class Model:
         return best[1], best[0][0]
 
 
+def parse_yaml(text: str) -> Any:
+    """YAML text as Python values, with the C parser where there is one. The parser is imported
+    here, only when a file must be parsed: a run with its model and rules kept never needs it."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @functools.cache
 def load_model() -> Model:
     """The model, read once from the package's data file.
@@ -259,8 +268,6 @@ def load_model() -> Model:
     name = f"model-{hashlib.sha256(text.encode()).hexdigest()[:24]}.pickle"
     data = cache.read(name)
     if not isinstance(data, dict):
-        import yaml
-
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = parse_yaml(text)
         cache.keep(name, data, replaces="model-*.pickle")
     return Model(data)

@@ -72,18 +72,15 @@ def data_columns(con: Any, period: str, table: str, year: Any) -> list[str]:
     return dfe + others
 
 
-def build(result: Result, *, values: bool = True) -> ReportData:
-    """Findings with the values of their fields as typed, and the rule lookup, for every writer.
-
-    ``values=False`` skips fetching the values as typed (the summary does not need them).
-    """
+def build(result: Result) -> ReportData:
+    """Findings with the values of their fields as typed, and the rule lookup, for every writer."""
     ds = result.dataset
     f = result.findings().reset_index(drop=True)
     f["message"] = f["message"].fillna("")
     rules = {r.code: r for r in result.rules}
     messages = {k.code: k.title for k in KINDS.values()}
     messages.update({o.rule: o.message for o in result.outcomes})
-    f["values"] = pd.Series(_values(ds.con, f) if values else [None] * len(f), index=f.index, dtype=object)
+    f["values"] = pd.Series(_values(ds.con, f), index=f.index, dtype=object)
     data = ReportData(result, f, messages, rules, not_on_a_row(result))
     data.summary = compute(result, data.file_problems)
     return data

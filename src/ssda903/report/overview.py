@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ssda903.engine import load_codes_sql
 from ssda903.model import load_model
 from ssda903.problems import KINDS, LoadProblem
 from ssda903.report.common import code_key, ddmmyyyy
-from ssda903.sqltext import literal, quote
+from ssda903.sqltext import quote
 
 if TYPE_CHECKING:
     from ssda903.engine import Result
@@ -46,14 +47,10 @@ def not_on_a_row(result: Result) -> list[LoadProblem]:
     placed = set(
         con.execute(
             f'SELECT DISTINCT period, "table", file, row FROM findings '
-            f"WHERE rule IN ({_load_codes()}) AND _id IS NOT NULL AND row IS NOT NULL"
+            f"WHERE rule IN ({load_codes_sql()}) AND _id IS NOT NULL AND row IS NOT NULL"
         ).fetchall()
     )
     return [p for p in result.dataset.problems if p.row is None or (p.period, p.table, p.file, p.row) not in placed]
-
-
-def _load_codes() -> str:
-    return ", ".join(literal(c) for c in KINDS)
 
 
 def compute(result: Result, file_problems: list[LoadProblem], top: int = TOP_CHILDREN) -> dict[str, Any]:
@@ -62,7 +59,7 @@ def compute(result: Result, file_problems: list[LoadProblem], top: int = TOP_CHI
     the counting). ``file_problems``: the load problems not on a row (:func:`not_on_a_row`)."""
     ds = result.dataset
     con = ds.con
-    loads = _load_codes()
+    loads = load_codes_sql()
     dfe = f"FROM findings WHERE rule NOT IN ({loads})"
     load = f"FROM findings WHERE rule IN ({loads})"
     ((found, errors, queries, children_with_errors),) = con.execute(

@@ -17,7 +17,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
-from ssda903.model import CollectionYear, load_model, supported_years
+from ssda903.model import CollectionYear, load_model, parse_yaml, supported_years
 from ssda903.model.years import FIRST_YEAR
 from ssda903.rules.templates import TemplateError, render
 from ssda903.sql import macros
@@ -413,15 +413,12 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def _read_catalogue() -> tuple[Rule, ...]:
-    import yaml  # only when the compiled catalogue is out of date
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: list[Rule] = []
     folder = resources.files("ssda903.rules").joinpath("catalogue")
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)
+        data = parse_yaml(entry.read_text(encoding="utf-8"))
         stem = entry.name[: -len(".yaml")]
         if str(data.get("code")) != stem:
             raise RuleError(f"{entry.name}: the file name must be the rule code ({data.get('code')!r})")
