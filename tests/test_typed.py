@@ -66,6 +66,33 @@ def test_every_date_in_another_form_is_its_own_located_finding() -> None:
     assert "was read as 01/01/2021" in got[1][3]
 
 
+#: date texts that read as dates, some written as the DfE writes them and most not
+DATE_FORMS = [
+    "05/11/2024", "31/12/1999", "29/02/2024", "5/11/2024", "05/1/2024", "5/1/2024", " 05/11/2024",
+    "05/11/2024 ", "\t05/11/2024", "05/11/2024\r", "\u00a005/11/2024", " 5/11/2024", "05/11/024x",
+    "2024-11-05", "2024-11-05 00:00:00", "2024-11-05T00:00:00", "05/11/2024 00:00:00", "01/01/1900",
+    "31/02/2024", "05/11/1899", "", "not a date", "05/11/20245", "005/11/2024",
+]  # fmt: skip
+
+
+def test_load15_is_said_of_exactly_the_dates_not_written_dd_mm_yyyy() -> None:
+    # the oracle: the date as read, printed back the DfE's way, differs from the text given
+    con = duckdb.connect()
+    con.execute(vocabulary_sql("base"))
+    read_as = {x: con.execute("SELECT strftime(as_date($x), '%d/%m/%Y')", {"x": x}).fetchone()[0] for x in DATE_FORMS}
+    expected = sorted(x for x, dfe in read_as.items() if dfe is not None and dfe != x)
+    assert "5/11/2024" in expected and " 05/11/2024" in expected and "05/11/2024" not in expected
+    ds = Dataset("2024/25", la="E09000033")
+    rows = [HEADER | {"CHILD": str(i), "DOB": x} for i, x in enumerate(DATE_FORMS)]
+    load_frames(ds, {"Header": rows}, period="current")
+    finish(ds)
+    got = ds.con.execute(
+        "SELECT value, expected FROM cell_problems WHERE code = 'LOAD15' AND field = 'DOB' ORDER BY value"
+    ).fetchall()
+    assert [v for v, _ in got] == expected
+    assert all(said == read_as[v] for v, said in got)  # each says what it was read as
+
+
 def test_a_tidied_value_without_a_dfe_code_rule_is_load21_saying_what_it_was_read_as() -> None:
     got = findings(HEADER | {"CHILD": " 1"}, EPISODE | {"PL_POST": "sw1a 2aa"})
     assert [(r, c, v) for r, c, v, _ in got] == [("LOAD21", "CHILD", " 1"), ("LOAD21", "PL_POST", "sw1a 2aa")]

@@ -131,8 +131,12 @@ def value_checks_sql(period: str, table: Table, year: CollectionYear) -> str:
         first = len(checks)
         if c.kind == "date":
             checks.append((f"{t} IS NULL AND {given}", "LOAD07", c.name, "'a date (DD/MM/YYYY)'"))
-            dfe = f"strftime({t}, '%d/%m/%Y')"
-            checks.append((f"{t} IS NOT NULL AND {r} <> {dfe}", "LOAD15", c.name, dfe))
+            # a date read is written as the DfE writes it exactly when its text is two digits, two and
+            # four, between slashes (DD/MM/YYYY is tried first, and no other form reads as a date
+            # with that shape): a pattern, not a date printed back for every cell
+            dfe_form = f"regexp_full_match({r}, '[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}')"
+            dfe = f"strftime({t}, '%d/%m/%Y')"  # what it was read as, said only where it differs
+            checks.append((f"{t} IS NOT NULL AND NOT {dfe_form}", "LOAD15", c.name, dfe))
         elif c.kind == "int":
             checks.append((f"{t} IS NULL AND {given}", "LOAD08", c.name, "'a whole number'"))
             checks.append(
