@@ -68,8 +68,9 @@ PASSED, FAILED, NOT_RUN, CRASHED = "passed", "failed", "not run", "crashed"
 
 #: How many rules go to DuckDB in one statement. A statement holds every one of its rules' working
 #: memory at once: with 12 a run of 2,500 children peaked at 190-200 MB, with 4 at 155-165 MB (and
-#: 250,000 children at 950 MB against 850 MB), for the same time or less (bench/README.md).
-BATCH = 4
+#: 250,000 children at 950 MB against 850 MB); with 2, 9-10 MB less at 2,500 and 25,000 children
+#: and 45 MB less at 250,000, in the same time; with 1, no less memory and more time (bench/README.md).
+BATCH = 2
 
 #: The tables a return cannot do without: every child in the return has one Header row, and every
 #: child looked after has at least one episode (903-data-model.md §1.2, §1.3). The other tables hold
