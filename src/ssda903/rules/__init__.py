@@ -377,7 +377,8 @@ def _with_exact(sql: str, tables: list[str] | None, columns: tuple[str, ...], wh
             raise RuleError(f"{where}: `exact_codes`: {e}") from None
     # The value checks found these cells once for every table (LOAD21: the text given differs from
     # the code read); the rule takes them from there rather than join the table's text and codes
-    # again, which costs a large return one join per rule
+    # again, which costs a large return one join per rule. (A value a reader copied, CHILD, DOB or
+    # SEX, is checked where it was written: SEX, the one code of them, in the Header, rule 101's table.)
     fields = ", ".join(sql_literal(c) for c in columns)
     return (
         f"SELECT _id FROM (\n{sql}\n) AS rule_rows\n"
