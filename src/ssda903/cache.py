@@ -9,6 +9,7 @@ be written nothing is kept, and every run parses the files (correct, only slower
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
@@ -37,6 +38,7 @@ def keep(name: str, value: Any, *, replaces: str) -> None:
     """Keep ``value`` as ``name``, written whole or not at all, and remove the files of the glob
     ``replaces`` that it supersedes (older versions). Never an error."""
     where = folder()
+    tmp = None
     try:
         where.mkdir(parents=True, exist_ok=True)
         for old in where.glob(replaces):
@@ -46,5 +48,7 @@ def keep(name: str, value: Any, *, replaces: str) -> None:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, where / name)
-    except OSError:
-        pass
+    except (OSError, pickle.PicklingError):  # a full disk or a folder not ours: nothing kept, nothing left
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

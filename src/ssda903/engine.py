@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssda903.dataset import PERIODS, RAW_SCHEMA, TYPED_SCHEMA, Dataset
 from ssda903.model import CollectionYear, load_model
-from ssda903.problems import KINDS, first_line
+from ssda903.problems import KINDS, first_line, load_codes_sql
 from ssda903.reference import has_providers
 from ssda903.rules import NEEDS_LA, NEEDS_PROVIDERS, Rule, rules_for_year
 from ssda903.sql import macros
@@ -390,11 +390,6 @@ def _rule_columns(rules: list[Rule]) -> list[tuple[str, str, str]]:
     return out
 
 
-def load_codes_sql() -> str:
-    """The LOAD codes, as a list of SQL literals (``rule IN (...)``)."""
-    return ", ".join(literal(k) for k in KINDS)
-
-
 def present_in(ds: Dataset) -> set[tuple[str, str]]:
     """(period, table) pairs the user supplied, and the reference data at hand (``NEEDS_LA`` …)."""
     found = {(s.period, s.table) for s in ds.sources}
@@ -403,10 +398,6 @@ def present_in(ds: Dataset) -> set[tuple[str, str]]:
     if ds.la:
         found.add(NEEDS_LA)
     return found
-
-
-def _error_load_codes() -> str:
-    return ", ".join(literal(k.code) for k in KINDS.values() if k.severity == "error")
 
 
 @cache
@@ -451,7 +442,7 @@ def _mark_stage_two_sql(*, halt: bool) -> str:
         loaded AS (
             SELECT c._id, c.field, c.code, c.code IN ({unreadable}) AS unreadable,
                    NOT EXISTS (SELECT 1 FROM dfe d WHERE d._id = c._id AND d.field = c.field) AS shown
-            FROM cell_problems c WHERE c.code IN ({_error_load_codes()})
+            FROM cell_problems c WHERE c.code IN ({load_codes_sql("error")})
         ),
         cells AS (
             SELECT _id, field, code, false AS unreadable, true AS shown FROM dfe

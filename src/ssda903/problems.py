@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ssda903.sqltext import literal
+
 
 @dataclass(frozen=True)
 class ProblemKind:
@@ -204,3 +206,9 @@ class InputError(Exception):
 def first_line(e: Exception) -> str:
     """The first line of an error's message (its kind when it has none), for a message or a detail."""
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+def load_codes_sql(severity: str | None = None) -> str:
+    """The LOAD codes (those of one ``severity`` only, when given) as a list of SQL literals, for
+    ``rule IN (...)``."""
+    return ", ".join(literal(k.code) for k in KINDS.values() if severity is None or k.severity == severity)

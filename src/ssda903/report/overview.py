@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from ssda903.engine import load_codes_sql
 from ssda903.model import load_model
-from ssda903.problems import KINDS, LoadProblem
+from ssda903.problems import KINDS, LoadProblem, load_codes_sql
 from ssda903.report.common import code_key, ddmmyyyy
 from ssda903.sqltext import quote
 
